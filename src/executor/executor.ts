@@ -1,0 +1,545 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from '../domain/clock.js';
+import { isTerminal, type ResultState } from '../domain/run-state.js';
+import { taskKindOf, type TaskKind } from '../domain/task.js';
+import { WeirError } from '../domain/weir-error.js';
+import type { SqlEngine } from '../engine/sql-engine.js';
+import type { JobStore } from '../store/ports/job-store.js';
+import type { RunStore } from '../store/ports/run-store.js';
+import type { RunRecord, TaskRunPatch, TaskRunRecord } from '../store/records.js';
+import { killGroup, processAlive } from './runners/child-process.js';
+import type { AttemptResult, TaskRunner } from './runners/task-runner.js';
+import { decideRunIf, dependencyStatus, evaluateCondition, runResult } from './run-if.js';
+import { resolveDeep, type ReferenceScope } from './references.js';
+import { applyOverrides, UNRESOLVED_KEYS } from './task-resolution.js';
+import { newTaskRun } from './task-run-factory.js';
+
+/** What the executor needs. */
+export interface ExecutorDeps {
+  store: JobStore & RunStore;
+  runners: ReadonlyMap<TaskKind, TaskRunner>;
+  clock: Clock;
+  dataDir: string;
+  /** Tasks that may run processes at once. */
+  slots: number;
+  sql: SqlEngine;
+  workspaceUrl: string;
+}
+
+interface ActiveRun {
+  run: RunRecord;
+  taskRuns: Map<number, TaskRunRecord>;
+  timeout?: NodeJS.Timeout;
+}
+
+/** Kinds the executor settles itself, without a slot or a process. */
+const CONTROL_KINDS: ReadonlySet<TaskKind> = new Set(['condition_task', 'for_each_task', 'run_job_task', 'pipeline_task']);
+const CANCELED: ResultState = 'CANCELED';
+
+/**
+ * Claims queued runs, walks their task graphs, starts attempts on runners, applies retries, timeouts, cancels
+ * and repairs, and reconciles after a crash. Every state change is written to the store before it is acted on.
+ */
+export class Executor {
+  private readonly active = new Map<number, ActiveRun>();
+  private readonly aborts = new Map<number, { ctl: AbortController; reason?: 'timeout' | 'cancel' }>();
+  private readonly waiters = new Map<number, ((r: RunRecord) => void)[]>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private usedSlots = 0;
+  private pumping = false;
+  private dirty = false;
+  private stopped = false;
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(private readonly d: ExecutorDeps) {}
+
+  /** Reconciles what a crash left behind, then starts working. */
+  async start(): Promise<void> {
+    const runs = await this.d.store.runsInStates(['QUEUED', 'PENDING', 'RUNNING', 'TERMINATING', 'BLOCKED']);
+    for (const run of runs) {
+      const trs = await this.d.store.listTaskRuns(run.run_id);
+      const a: ActiveRun = { run, taskRuns: new Map(trs.map((t) => [t.task_run_id, t])) };
+      this.active.set(run.run_id, a);
+      for (const tr of trs) if (tr.life_cycle_state === 'RUNNING') await this.recoverAttempt(a, tr);
+      if (run.life_cycle_state === 'RUNNING') this.armJobTimeout(a);
+    }
+    this.kick();
+  }
+
+  /** Stops scheduling new work and waits for the current pass. Running processes are left to the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    for (const a of this.active.values()) if (a.timeout) clearTimeout(a.timeout);
+    await this.pending;
+  }
+
+  /** Adds a created run (already stored as QUEUED) to the work. */
+  async enqueue(runId: number): Promise<void> {
+    const run = await this.d.store.getRun(runId);
+    if (!run) throw new WeirError('RUN.NOT_FOUND', `Run ${runId} does not exist.`);
+    const trs = await this.d.store.listTaskRuns(runId);
+    this.active.set(runId, { run, taskRuns: new Map(trs.map((t) => [t.task_run_id, t])) });
+    this.kick();
+  }
+
+  /** Resolves when the run is terminal. */
+  waitForRun(runId: number): Promise<RunRecord> {
+    return new Promise((resolve, reject) => {
+      if (!this.active.has(runId)) {
+        this.d.store.getRun(runId).then((r) => (r ? resolve(r) : reject(new WeirError('RUN.NOT_FOUND', `Run ${runId} does not exist.`))), reject);
+        return;
+      }
+      this.waiters.set(runId, [...(this.waiters.get(runId) ?? []), resolve]);
+    });
+  }
+
+  /** True while the run is being worked on. */
+  isActive(runId: number): boolean {
+    return this.active.has(runId);
+  }
+
+  /** Cancels a whole run: running attempts are killed, tasks not started end CANCELED. */
+  async cancelRun(runId: number, reason: 'cancel' | 'timeout' = 'cancel'): Promise<void> {
+    const a = this.active.get(runId);
+    if (!a) return;
+    const patches: [number, TaskRunPatch][] = [];
+    const now = this.d.clock.now();
+    const result: ResultState = reason === 'timeout' ? 'TIMEDOUT' : CANCELED;
+    for (const tr of a.taskRuns.values()) {
+      if (isTerminal(tr.life_cycle_state) || !tr.is_current) continue;
+      const ab = this.aborts.get(tr.task_run_id);
+      if (ab) {
+        ab.reason = reason;
+        ab.ctl.abort();
+      } else if (tr.child_run_id !== null) {
+        await this.cancelRun(tr.child_run_id, reason);
+      } else if (tr.life_cycle_state !== 'RUNNING' || taskKindOf(tr.task) === 'for_each_task') {
+        const p: TaskRunPatch = { life_cycle_state: 'TERMINATED', result_state: result, state_message: reason === 'timeout' ? 'The job run timed out.' : 'Canceled by user.', end_time: now };
+        Object.assign(tr, p);
+        patches.push([tr.task_run_id, p]);
+      }
+    }
+    const runPatch = { life_cycle_state: 'TERMINATING' as const, user_cancelled_or_timedout: true, state_message: reason === 'timeout' ? 'Run timed out.' : 'Run cancelled.' };
+    Object.assign(a.run, runPatch);
+    await this.d.store.batch({ run: [runId, runPatch], taskRuns: patches });
+    this.kick();
+  }
+
+  /** Cancels one task run (attempt); the rest of the run goes on per run_if. */
+  async cancelTaskRun(runId: number, taskRunId: number): Promise<void> {
+    const a = this.active.get(runId);
+    const tr = a?.taskRuns.get(taskRunId);
+    if (!a || !tr || isTerminal(tr.life_cycle_state)) return;
+    const ab = this.aborts.get(taskRunId);
+    if (ab) {
+      ab.reason = 'cancel';
+      ab.ctl.abort();
+      return;
+    }
+    await this.settle(a, tr, { life_cycle_state: 'TERMINATED', result_state: CANCELED, state_message: 'Canceled by user.' });
+  }
+
+  /** Re-activates a terminal run for repair with new attempts for `keys` (already stored by the caller). */
+  async reactivate(runId: number): Promise<void> {
+    await this.enqueue(runId);
+    const a = this.active.get(runId);
+    if (a) this.armJobTimeout(a);
+  }
+
+  // ------------------------------------------------------------------ scheduling loop
+
+  /** Asks for a scheduling pass soon; passes never overlap. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.dirty = true;
+      return;
+    }
+    this.pumping = true;
+    this.pending = (async () => {
+      try {
+        do {
+          this.dirty = false;
+          await this.pass();
+        } while (this.dirty && !this.stopped);
+      } catch (e) {
+        process.emitWarning(`weir executor pass failed: ${(e as Error).stack ?? e}`);
+      } finally {
+        this.pumping = false;
+      }
+    })();
+  }
+
+  private async pass(): Promise<void> {
+    for (const a of [...this.active.values()]) {
+      if (this.stopped) return;
+      if (a.run.life_cycle_state === 'QUEUED') await this.claim(a);
+      if (a.run.life_cycle_state === 'RUNNING' || a.run.life_cycle_state === 'TERMINATING') await this.advance(a);
+    }
+  }
+
+  private async claim(a: ActiveRun): Promise<void> {
+    const max = a.run.settings.max_concurrent_runs ?? 1;
+    if (a.run.job_id !== null && a.run.parent_task_run_id === null) {
+      let running = 0;
+      for (const o of this.active.values()) {
+        if (o.run.job_id === a.run.job_id && o !== a && o.run.life_cycle_state !== 'QUEUED') running++;
+      }
+      if (running >= max) {
+        if (a.run.settings.queue?.enabled) return;
+        await this.finishRun(a, 'SKIPPED', 'MAXIMUM_CONCURRENT_RUNS_REACHED', `Skipped: the job already has ${running} active run(s) and max_concurrent_runs is ${max}.`);
+        return;
+      }
+    }
+    const now = this.d.clock.now();
+    const patch = { life_cycle_state: 'RUNNING' as const, start_time: a.run.start_time ?? now, state_message: '' };
+    Object.assign(a.run, patch);
+    await this.d.store.updateRun(a.run.run_id, patch);
+    this.armJobTimeout(a);
+  }
+
+  private armJobTimeout(a: ActiveRun): void {
+    const secs = a.run.settings.timeout_seconds ?? 0;
+    if (!secs || a.timeout || a.run.start_time === null) return;
+    const left = Math.max(0, a.run.start_time + secs * 1000 - this.d.clock.now());
+    a.timeout = setTimeout(() => void this.cancelRun(a.run.run_id, 'timeout'), left);
+  }
+
+  private current(a: ActiveRun, parent: number | null = null): TaskRunRecord[] {
+    return [...a.taskRuns.values()].filter((t) => t.is_current && t.parent_task_run_id === parent);
+  }
+
+  private async advance(a: ActiveRun): Promise<void> {
+    const tops = this.current(a);
+    const byKey = new Map(tops.map((t) => [t.task_key, t]));
+    const canceling = a.run.life_cycle_state === 'TERMINATING';
+    for (const tr of tops) {
+      if (tr.life_cycle_state === 'RUNNING' && taskKindOf(tr.task) === 'for_each_task') await this.advanceForEach(a, tr);
+      if (!this.isReady(tr) || canceling) continue;
+      const deps = (tr.task.depends_on ?? []).map((d) => {
+        const p = byKey.get(d.task_key);
+        return p && isTerminal(p.life_cycle_state) ? dependencyStatus(p.result_state, p.outcome, d.outcome) : undefined;
+      });
+      if (deps.some((d) => d === undefined)) continue;
+      if (tr.task.disabled) {
+        await this.settle(a, tr, { life_cycle_state: 'SKIPPED', result_state: 'DISABLED', state_message: 'The task is disabled.' });
+        continue;
+      }
+      const decision = decideRunIf(tr.task.run_if ?? 'ALL_SUCCESS', deps as never);
+      if (!decision.run) {
+        await this.settle(a, tr, { life_cycle_state: 'SKIPPED', result_state: decision.result, state_message: decision.message });
+        continue;
+      }
+      await this.startAttempt(a, tr);
+    }
+    if (tops.every((t) => isTerminal(t.life_cycle_state))) await this.completeRun(a, tops);
+  }
+
+  private isReady(tr: TaskRunRecord): boolean {
+    if (tr.life_cycle_state === 'PENDING') return true;
+    return tr.life_cycle_state === 'WAITING_FOR_RETRY' && (tr.not_before ?? 0) <= this.d.clock.now();
+  }
+
+  private async advanceForEach(a: ActiveRun, parent: TaskRunRecord): Promise<void> {
+    const its = this.current(a, parent.task_run_id);
+    const concurrency = Math.max(1, parent.task.for_each_task?.concurrency ?? 1);
+    let running = its.filter((t) => t.life_cycle_state === 'RUNNING').length;
+    for (const it of its) {
+      if (running >= concurrency) break;
+      if (!this.isReady(it) || a.run.life_cycle_state === 'TERMINATING') continue;
+      running++;
+      await this.startAttempt(a, it);
+    }
+    if (its.every((t) => isTerminal(t.life_cycle_state))) {
+      const failed = its.filter((t) => t.result_state !== 'SUCCESS').length;
+      await this.settle(a, parent, failed === 0
+        ? { life_cycle_state: 'TERMINATED', result_state: 'SUCCESS', state_message: `${its.length} iteration(s) succeeded.` }
+        : { life_cycle_state: 'TERMINATED', result_state: 'FAILED', state_message: `${failed} of ${its.length} iteration(s) did not succeed.` });
+    }
+  }
+
+  private async completeRun(a: ActiveRun, tops: TaskRunRecord[]): Promise<void> {
+    let result = runResult(tops.map((t) => ({ key: t.task_key, result: t.result_state, dependsOn: (t.task.depends_on ?? []).map((d) => d.task_key) })));
+    if (a.run.user_cancelled_or_timedout) result = a.run.state_message === 'Run timed out.' ? 'TIMEDOUT' : CANCELED;
+    const message = result === 'SUCCESS' ? '' : a.run.state_message || describeFailures(tops);
+    await this.finishRun(a, 'TERMINATED', result, message);
+  }
+
+  private async finishRun(a: ActiveRun, life: 'TERMINATED' | 'SKIPPED', result: ResultState, message: string): Promise<void> {
+    const now = this.d.clock.now();
+    const history = a.run.repair_history.map((h, i) => (i === a.run.repair_history.length - 1 && !h.end_time ? { ...h, end_time: now } : h));
+    const patch = { life_cycle_state: life, result_state: result, state_message: message, end_time: now, repair_history: history };
+    Object.assign(a.run, patch);
+    await this.d.store.updateRun(a.run.run_id, patch);
+    if (a.timeout) clearTimeout(a.timeout);
+    this.active.delete(a.run.run_id);
+    for (const w of this.waiters.get(a.run.run_id) ?? []) w(a.run);
+    this.waiters.delete(a.run.run_id);
+    if (a.run.parent_task_run_id !== null) await this.childRunFinished(a.run);
+  }
+
+  private async childRunFinished(child: RunRecord): Promise<void> {
+    for (const p of this.active.values()) {
+      const tr = p.taskRuns.get(child.parent_task_run_id as number);
+      if (!tr) continue;
+      const ok = child.result_state === 'SUCCESS';
+      await this.finishAttempt(p, tr, {
+        result: ok ? 'SUCCESS' : 'FAILED',
+        error: ok ? undefined : `The child run ${child.run_id} ended ${child.result_state}: ${child.state_message}`,
+      }, child.result_state === 'TIMEDOUT' ? 'timeout' : child.result_state === CANCELED ? 'cancel' : undefined);
+      return;
+    }
+  }
+
+  // ------------------------------------------------------------------ attempts
+
+  /** Writes a task run's new state (and its end) and asks for the next pass. */
+  private async settle(a: ActiveRun, tr: TaskRunRecord, patch: TaskRunPatch): Promise<void> {
+    const now = this.d.clock.now();
+    const p: TaskRunPatch = { ...patch, end_time: now, start_time: tr.start_time ?? now };
+    Object.assign(tr, p);
+    await this.d.store.updateTaskRun(tr.task_run_id, p);
+    this.kick();
+  }
+
+  private scope(a: ActiveRun, tr: TaskRunRecord): ReferenceScope {
+    const tasks: ReferenceScope['tasks'] = {};
+    for (const t of this.current(a)) {
+      tasks[t.task_key] = { runId: t.task_run_id, resultState: t.result_state, values: t.task_values };
+    }
+    return {
+      jobId: a.run.job_id,
+      jobName: a.run.run_name,
+      runId: a.run.run_id,
+      repairCount: Math.max(0, a.run.repair_history.length - 1),
+      startTime: a.run.start_time ?? a.run.created_time,
+      triggerType: a.run.trigger,
+      parameters: a.run.job_parameters,
+      taskKey: tr.task_key,
+      taskRunId: tr.task_run_id,
+      executionCount: tr.attempt_number,
+      notebookPath: tr.task.notebook_task?.notebook_path,
+      tasks,
+      input: tr.input === null ? undefined : JSON.parse(tr.input),
+      workspaceUrl: this.d.workspaceUrl,
+    };
+  }
+
+  private async startAttempt(a: ActiveRun, tr: TaskRunRecord): Promise<void> {
+    const kind = taskKindOf(tr.task);
+    const needsSlot = kind !== undefined && !CONTROL_KINDS.has(kind);
+    if (needsSlot && this.usedSlots >= this.d.slots) return;
+    const now = this.d.clock.now();
+    let task = tr.task;
+    try {
+      task = resolveDeep(applyOverrides(tr.task, a.run), this.scope(a, tr), UNRESOLVED_KEYS);
+    } catch (e) {
+      await this.settle(a, tr, { life_cycle_state: 'INTERNAL_ERROR', result_state: 'FAILED', state_message: (e as Error).message, error: (e as Error).message });
+      return;
+    }
+    const started: TaskRunPatch = { life_cycle_state: 'RUNNING', start_time: now, resolved_values: task as Record<string, unknown> };
+    Object.assign(tr, started);
+    if (needsSlot) this.usedSlots++;
+    await this.d.store.updateTaskRun(tr.task_run_id, started);
+    if (kind === 'condition_task') {
+      const c = task.condition_task!;
+      try {
+        const outcome = evaluateCondition(c.left, c.op, c.right) ? 'true' : 'false';
+        await this.finishAttempt(a, tr, { result: 'SUCCESS', outcome });
+      } catch (e) {
+        await this.finishAttempt(a, tr, { result: 'FAILED', error: (e as Error).message });
+      }
+    } else if (kind === 'for_each_task') {
+      await this.startForEach(a, tr, task);
+    } else if (kind === 'run_job_task') {
+      await this.startChildJob(a, tr, task);
+    } else if (kind === 'pipeline_task') {
+      await this.finishAttempt(a, tr, { result: 'FAILED', error: `pipeline_task: pipeline ${task.pipeline_task?.pipeline_id} cannot run yet; weir's declarative pipeline engine is not available in this version` });
+    } else {
+      this.runProcess(a, tr, task, kind as TaskKind);
+    }
+  }
+
+  private runProcess(a: ActiveRun, tr: TaskRunRecord, task: TaskRunRecord['task'], kind: TaskKind): void {
+    const runner = this.d.runners.get(kind);
+    const ctl = new AbortController();
+    const entry: { ctl: AbortController; reason?: 'timeout' | 'cancel' } = { ctl };
+    this.aborts.set(tr.task_run_id, entry);
+    let timer: NodeJS.Timeout | undefined;
+    if (task.timeout_seconds) {
+      timer = setTimeout(() => {
+        entry.reason = 'timeout';
+        ctl.abort();
+      }, task.timeout_seconds * 1000);
+    }
+    mkdirSync(tr.log_dir, { recursive: true });
+    const values = this.taskValues(a, tr);
+    const work = runner
+      ? runner.run({
+          jobId: a.run.job_id,
+          runId: a.run.run_id,
+          taskRunId: tr.task_run_id,
+          taskKey: tr.task_key,
+          attemptNumber: tr.attempt_number,
+          task,
+          jobParameters: a.run.job_parameters,
+          sourceDir: a.run.source_dir,
+          stdoutPath: join(tr.log_dir, 'stdout'),
+          stderrPath: join(tr.log_dir, 'stderr'),
+          signal: ctl.signal,
+          env: {
+            WEIR_JOB_ID: String(a.run.job_id ?? ''),
+            WEIR_RUN_ID: String(a.run.run_id),
+            WEIR_TASK_RUN_ID: String(tr.task_run_id),
+            WEIR_TASK_KEY: tr.task_key,
+            WEIR_JOB_PARAMETERS: JSON.stringify(a.run.job_parameters),
+          },
+          services: { sql: this.d.sql, taskValues: values, cacheDir: join(this.d.dataDir, 'cache') },
+          onProcessStart: (pid) => {
+            tr.pid = pid;
+            void this.d.store.updateTaskRun(tr.task_run_id, { pid });
+          },
+        })
+      : Promise.resolve<AttemptResult>({ result: 'FAILED', error: `no runner for ${kind}` });
+    void work
+      .catch((e: Error): AttemptResult => ({ result: 'FAILED', error: e.message, errorTrace: e.stack }))
+      .then(async (res) => {
+        if (timer) clearTimeout(timer);
+        this.aborts.delete(tr.task_run_id);
+        this.usedSlots--;
+        await this.finishAttempt(a, tr, res, entry.reason);
+      })
+      .catch((e) => process.emitWarning(`weir: finishing task run ${tr.task_run_id} failed: ${e}`));
+  }
+
+  private taskValues(a: ActiveRun, tr: TaskRunRecord) {
+    return {
+      set: async (key: string, value: unknown) => {
+        tr.task_values = { ...tr.task_values, [key]: value };
+        await this.d.store.updateTaskRun(tr.task_run_id, { task_values: tr.task_values });
+      },
+      get: async (taskKey: string, key: string) => {
+        const t = this.current(a).find((x) => x.task_key === taskKey);
+        return t && key in t.task_values ? { found: true, value: t.task_values[key] } : { found: false };
+      },
+    };
+  }
+
+  private async startForEach(a: ActiveRun, tr: TaskRunRecord, task: TaskRunRecord['task']): Promise<void> {
+    const fe = task.for_each_task!;
+    let inputs: unknown;
+    try {
+      inputs = JSON.parse(fe.inputs);
+      if (!Array.isArray(inputs)) throw new Error('not an array');
+    } catch {
+      await this.finishAttempt(a, tr, { result: 'FAILED', error: `for_each_task.inputs must be a JSON array, got: ${fe.inputs.slice(0, 200)}` });
+      return;
+    }
+    const first = await this.d.store.allocateIds(inputs.length || 1);
+    const rows = inputs.map((input, i) =>
+      newTaskRun({
+        id: first + i,
+        run: a.run,
+        task: { ...fe.task, task_key: fe.task.task_key },
+        now: this.d.clock.now(),
+        dataDir: this.d.dataDir,
+        repairId: tr.repair_id,
+        parent: tr.task_run_id,
+        iteration: i,
+        input: JSON.stringify(input),
+      }),
+    );
+    for (const r of rows) a.taskRuns.set(r.task_run_id, r);
+    await this.d.store.insertTaskRuns(rows);
+    this.kick();
+  }
+
+  private async startChildJob(a: ActiveRun, tr: TaskRunRecord, task: TaskRunRecord['task']): Promise<void> {
+    if (!this.createChildRun) {
+      await this.finishAttempt(a, tr, { result: 'FAILED', error: 'run_job_task is not available' });
+      return;
+    }
+    try {
+      const childId = await this.createChildRun(task.run_job_task!, tr.task_run_id);
+      tr.child_run_id = childId;
+      tr.output = { run_job_output: { run_id: childId } };
+      await this.d.store.updateTaskRun(tr.task_run_id, { child_run_id: childId, output: tr.output });
+      await this.enqueue(childId);
+    } catch (e) {
+      await this.finishAttempt(a, tr, { result: 'FAILED', error: (e as Error).message });
+    }
+  }
+
+  /** Creates the child run of a run_job_task (set by the jobs service, which owns run creation). */
+  createChildRun?: (spec: NonNullable<TaskRunRecord['task']['run_job_task']>, parentTaskRunId: number) => Promise<number>;
+
+  private async finishAttempt(a: ActiveRun, tr: TaskRunRecord, res: AttemptResult, reason?: 'timeout' | 'cancel'): Promise<void> {
+    const result: ResultState = reason === 'timeout' ? 'TIMEDOUT' : reason === 'cancel' ? CANCELED : res.result;
+    const message =
+      reason === 'timeout' ? `Task timed out after ${tr.task.timeout_seconds ?? a.run.settings.timeout_seconds} seconds.`
+        : reason === 'cancel' ? 'Canceled by user.'
+          : res.error ?? '';
+    const patch: TaskRunPatch = {
+      life_cycle_state: 'TERMINATED',
+      result_state: result,
+      state_message: message,
+      exit_code: res.exitCode ?? null,
+      error: result === 'SUCCESS' ? null : res.error ?? message,
+      error_trace: res.errorTrace ?? null,
+      outcome: res.outcome ?? null,
+      output: { ...tr.output, ...(res.notebookOutput ? { notebook_output: res.notebookOutput } : {}), ...(res.sqlOutput ? { sql_output: res.sqlOutput } : {}) },
+    };
+    await this.retryOrSettle(a, tr, patch, result);
+  }
+
+  private async retryOrSettle(a: ActiveRun, tr: TaskRunRecord, patch: TaskRunPatch, result: ResultState): Promise<void> {
+    const max = tr.task.max_retries ?? 0;
+    const retriable = (result === 'FAILED' || (result === 'TIMEDOUT' && tr.task.retry_on_timeout)) && a.run.life_cycle_state === 'RUNNING';
+    const kind = taskKindOf(tr.task);
+    if (!retriable || kind === 'condition_task' || (max !== -1 && tr.attempt_number >= max)) {
+      await this.settle(a, tr, patch);
+      return;
+    }
+    const [id] = [await this.d.store.allocateIds(1)];
+    const now = this.d.clock.now();
+    const next = newTaskRun({ id, run: a.run, task: tr.task, now, dataDir: this.d.dataDir, repairId: tr.repair_id, parent: tr.parent_task_run_id, iteration: tr.iteration_index, input: tr.input });
+    next.attempt_number = tr.attempt_number + 1;
+    next.life_cycle_state = 'WAITING_FOR_RETRY';
+    next.not_before = now + (tr.task.min_retry_interval_millis ?? 0);
+    Object.assign(tr, patch, { end_time: now, is_current: false });
+    a.taskRuns.set(id, next);
+    await this.d.store.batch({ insert: [next], taskRuns: [[tr.task_run_id, { ...patch, end_time: now, is_current: false }]] });
+    const wait = next.not_before - now;
+    if (wait > 0) {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        this.kick();
+      }, wait);
+      this.timers.add(t);
+    }
+    this.kick();
+  }
+
+  private async recoverAttempt(a: ActiveRun, tr: TaskRunRecord): Promise<void> {
+    const kind = taskKindOf(tr.task);
+    if (kind === 'for_each_task') return;
+    if (kind === 'run_job_task' && tr.child_run_id !== null) return;
+    if (kind === 'condition_task' || kind === 'run_job_task') {
+      const p: TaskRunPatch = { life_cycle_state: 'PENDING', start_time: null };
+      Object.assign(tr, p);
+      await this.d.store.updateTaskRun(tr.task_run_id, p);
+      return;
+    }
+    if (tr.pid !== null && processAlive(tr.pid)) killGroup(tr.pid, 'SIGKILL');
+    const msg = 'lost: weir stopped while this attempt was running, so its process was lost';
+    await this.retryOrSettle(a, tr, { life_cycle_state: 'TERMINATED', result_state: 'FAILED', state_message: msg, error: msg }, 'FAILED');
+  }
+}
+
+function describeFailures(tops: TaskRunRecord[]): string {
+  const bad = tops.filter((t) => t.result_state && !['SUCCESS', 'EXCLUDED', 'DISABLED'].includes(t.result_state));
+  return bad.length ? `Task ${bad.map((t) => `${t.task_key} ${t.result_state?.toLowerCase()}`).join(', ')}.` : '';
+}
+

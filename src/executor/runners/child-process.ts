@@ -1,0 +1,96 @@
+import { spawn, type StdioOptions } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+
+/** How long a process group gets between SIGTERM and SIGKILL after cancel or timeout. */
+export const KILL_GRACE_MS = 2000;
+
+/** Options of one child process of an attempt. */
+export interface ChildOptions {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  stdoutPath: string;
+  stderrPath: string;
+  signal: AbortSignal;
+  onStart?: (pid: number) => void;
+  /** Opens fd 3 as a bidirectional pipe (a socket pair) for a runtime protocol with the child. */
+  rpc?: (channel: { input: Readable; output: Writable }) => void;
+}
+
+/** How a child process ended. */
+export interface ChildExit {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** True when the process was killed because the attempt was aborted. */
+  aborted: boolean;
+}
+
+/**
+ * Runs a child process in its own process group with stdout/stderr appended straight to the attempt's log
+ * files (so lines survive a crash of weir), and kills the whole group on abort.
+ */
+export function runChild(opts: ChildOptions): Promise<ChildExit> {
+  const out = openSync(opts.stdoutPath, 'a');
+  const err = openSync(opts.stderrPath, 'a');
+  const stdio: StdioOptions = opts.rpc ? ['ignore', out, err, 'pipe'] : ['ignore', out, err];
+  return new Promise<ChildExit>((resolve, reject) => {
+    let aborted = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const child = spawn(opts.command, opts.args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio,
+      detached: true,
+    });
+    closeSync(out);
+    closeSync(err);
+    const onAbort = () => {
+      aborted = true;
+      killGroup(child.pid, 'SIGTERM');
+      killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
+      killTimer.unref();
+    };
+    child.once('error', (e) => {
+      opts.signal.removeEventListener('abort', onAbort);
+      reject(e);
+    });
+    child.once('spawn', () => {
+      if (child.pid !== undefined) opts.onStart?.(child.pid);
+      if (opts.rpc) {
+        const pipe = child.stdio[3] as unknown as Readable & Writable;
+        opts.rpc({ input: pipe, output: pipe });
+      }
+      if (opts.signal.aborted) onAbort();
+      else opts.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    child.once('exit', (exitCode, signal) => {
+      opts.signal.removeEventListener('abort', onAbort);
+      if (killTimer) clearTimeout(killTimer);
+      // The main process is gone; take down anything it left in its group.
+      killGroup(child.pid, 'SIGKILL');
+      resolve({ exitCode, signal, aborted });
+    });
+  });
+}
+
+/** Sends a signal to a whole process group, ignoring a group that is already gone. */
+export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group has already exited.
+  }
+}
+
+/** True when a process with this pid exists. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

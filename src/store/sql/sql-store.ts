@@ -1,0 +1,249 @@
+import { Migrator, type Kysely, type MigrationProvider } from 'kysely';
+import type { JobSettings } from '../../domain/job-settings.js';
+import type { LifeCycleState } from '../../domain/run-state.js';
+import { migrations } from '../migrations/migrations.js';
+import type { JobStore } from '../ports/job-store.js';
+import type { RunQuery, RunStore } from '../ports/run-store.js';
+import type { JobRecord, RunPatch, RunRecord, TaskRunPatch, TaskRunRecord } from '../records.js';
+
+interface Db {
+  id_seq: { name: string; next_id: number };
+  jobs: { job_id: number; name: string | null; created_time: number; data: string };
+  runs: {
+    run_id: number;
+    job_id: number | null;
+    run_type: string;
+    life_cycle_state: string;
+    created_time: number;
+    start_time: number | null;
+    idempotency_token: string | null;
+    data: string;
+  };
+  task_runs: { task_run_id: number; run_id: number; data: string };
+}
+
+const num = (v: unknown): number => Number(v);
+
+/** One Kysely implementation of the job and run stores, for every dialect. */
+export class SqlStore implements JobStore, RunStore {
+  constructor(private readonly db: Kysely<Db>) {}
+
+  /** Applies pending migrations. */
+  async migrate(): Promise<void> {
+    const provider: MigrationProvider = { getMigrations: async () => migrations };
+    const { error } = await new Migrator({ db: this.db, provider }).migrateToLatest();
+    if (error) throw error;
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  private async nextIds(name: string, n: number): Promise<number> {
+    return this.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .updateTable('id_seq')
+        .set((eb) => ({ next_id: eb('next_id', '+', n) }))
+        .where('name', '=', name)
+        .returning('next_id')
+        .executeTakeFirstOrThrow();
+      return num(row.next_id) - n;
+    });
+  }
+
+  // ---- jobs
+  async createJob(input: Omit<JobRecord, 'job_id'>): Promise<number> {
+    const job_id = await this.nextIds('job', 1);
+    const rec: JobRecord = { job_id, ...input };
+    await this.db
+      .insertInto('jobs')
+      .values({ job_id, name: input.settings.name ?? null, created_time: input.created_time, data: JSON.stringify(rec) })
+      .execute();
+    return job_id;
+  }
+
+  async getJob(jobId: number): Promise<JobRecord | undefined> {
+    const row = await this.db.selectFrom('jobs').select('data').where('job_id', '=', jobId).executeTakeFirst();
+    return row ? (JSON.parse(row.data) as JobRecord) : undefined;
+  }
+
+  async findJobByName(name: string): Promise<JobRecord | undefined> {
+    const row = await this.db
+      .selectFrom('jobs')
+      .select('data')
+      .where('name', '=', name)
+      .orderBy('job_id')
+      .executeTakeFirst();
+    return row ? (JSON.parse(row.data) as JobRecord) : undefined;
+  }
+
+  async listJobs(opts: { name?: string; offset: number; limit: number }) {
+    let q = this.db.selectFrom('jobs').select('data').orderBy('job_id');
+    if (opts.name !== undefined) q = q.where('name', '=', opts.name);
+    const rows = await q.offset(opts.offset).limit(opts.limit + 1).execute();
+    return {
+      jobs: rows.slice(0, opts.limit).map((r) => JSON.parse(r.data) as JobRecord),
+      hasMore: rows.length > opts.limit,
+    };
+  }
+
+  async replaceSettings(jobId: number, settings: JobSettings): Promise<void> {
+    const job = await this.getJob(jobId);
+    if (!job) return;
+    const rec = { ...job, settings };
+    await this.db
+      .updateTable('jobs')
+      .set({ name: settings.name ?? null, data: JSON.stringify(rec) })
+      .where('job_id', '=', jobId)
+      .execute();
+  }
+
+  async deleteJob(jobId: number): Promise<boolean> {
+    const r = await this.db.deleteFrom('jobs').where('job_id', '=', jobId).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  // ---- runs
+  allocateIds(n: number): Promise<number> {
+    return this.nextIds('run', n);
+  }
+
+  private runRow(run: RunRecord) {
+    return {
+      run_id: run.run_id,
+      job_id: run.job_id,
+      run_type: run.run_type,
+      life_cycle_state: run.life_cycle_state,
+      created_time: run.created_time,
+      start_time: run.start_time,
+      idempotency_token: run.idempotency_token,
+      data: JSON.stringify(run),
+    };
+  }
+
+  async createRun(run: RunRecord, taskRuns: TaskRunRecord[]): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.insertInto('runs').values(this.runRow(run)).execute();
+      if (taskRuns.length) await tx.insertInto('task_runs').values(taskRuns.map(trRow)).execute();
+    });
+  }
+
+  async getRun(runId: number): Promise<RunRecord | undefined> {
+    const row = await this.db.selectFrom('runs').select('data').where('run_id', '=', runId).executeTakeFirst();
+    return row ? (JSON.parse(row.data) as RunRecord) : undefined;
+  }
+
+  async updateRun(runId: number, patch: RunPatch): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await applyRunPatch(tx, runId, patch);
+    });
+  }
+
+  async listRuns(q: RunQuery) {
+    let s = this.db.selectFrom('runs').select('data').orderBy('run_id', 'desc');
+    if (q.jobId !== undefined) s = s.where('job_id', '=', q.jobId);
+    if (q.activeOnly) s = s.where('life_cycle_state', 'not in', ['TERMINATED', 'SKIPPED', 'INTERNAL_ERROR']);
+    if (q.completedOnly) s = s.where('life_cycle_state', 'in', ['TERMINATED', 'SKIPPED', 'INTERNAL_ERROR']);
+    if (q.runType) s = s.where('run_type', '=', q.runType);
+    if (q.startTimeFrom !== undefined) s = s.where('created_time', '>=', q.startTimeFrom);
+    if (q.startTimeTo !== undefined) s = s.where('created_time', '<=', q.startTimeTo);
+    const rows = await s.offset(q.offset).limit(q.limit + 1).execute();
+    return {
+      runs: rows.slice(0, q.limit).map((r) => JSON.parse(r.data) as RunRecord),
+      hasMore: rows.length > q.limit,
+    };
+  }
+
+  async runsInStates(states: LifeCycleState[]): Promise<RunRecord[]> {
+    const rows = await this.db
+      .selectFrom('runs')
+      .select('data')
+      .where('life_cycle_state', 'in', states)
+      .orderBy('run_id')
+      .execute();
+    return rows.map((r) => JSON.parse(r.data) as RunRecord);
+  }
+
+  async countRunsInStates(jobId: number, states: LifeCycleState[]): Promise<number> {
+    const row = await this.db
+      .selectFrom('runs')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('job_id', '=', jobId)
+      .where('life_cycle_state', 'in', states)
+      .executeTakeFirstOrThrow();
+    return num(row.n);
+  }
+
+  async findRunByIdempotencyToken(jobId: number | null, token: string): Promise<RunRecord | undefined> {
+    let s = this.db.selectFrom('runs').select('data').where('idempotency_token', '=', token);
+    s = jobId === null ? s.where('job_id', 'is', null) : s.where('job_id', '=', jobId);
+    const row = await s.executeTakeFirst();
+    return row ? (JSON.parse(row.data) as RunRecord) : undefined;
+  }
+
+  async deleteRun(runId: number): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('task_runs').where('run_id', '=', runId).execute();
+      await tx.deleteFrom('runs').where('run_id', '=', runId).execute();
+    });
+  }
+
+  async insertTaskRuns(taskRuns: TaskRunRecord[]): Promise<void> {
+    if (taskRuns.length) await this.db.insertInto('task_runs').values(taskRuns.map(trRow)).execute();
+  }
+
+  async updateTaskRun(taskRunId: number, patch: TaskRunPatch): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await applyTaskRunPatch(tx, taskRunId, patch);
+    });
+  }
+
+  async getTaskRun(taskRunId: number): Promise<TaskRunRecord | undefined> {
+    const row = await this.db
+      .selectFrom('task_runs')
+      .select('data')
+      .where('task_run_id', '=', taskRunId)
+      .executeTakeFirst();
+    return row ? (JSON.parse(row.data) as TaskRunRecord) : undefined;
+  }
+
+  async listTaskRuns(runId: number): Promise<TaskRunRecord[]> {
+    const rows = await this.db
+      .selectFrom('task_runs')
+      .select('data')
+      .where('run_id', '=', runId)
+      .orderBy('task_run_id')
+      .execute();
+    return rows.map((r) => JSON.parse(r.data) as TaskRunRecord);
+  }
+
+  async batch(ops: { run?: [number, RunPatch]; taskRuns?: [number, TaskRunPatch][]; insert?: TaskRunRecord[] }) {
+    await this.db.transaction().execute(async (tx) => {
+      if (ops.insert?.length) await tx.insertInto('task_runs').values(ops.insert.map(trRow)).execute();
+      for (const [id, patch] of ops.taskRuns ?? []) await applyTaskRunPatch(tx, id, patch);
+      if (ops.run) await applyRunPatch(tx, ops.run[0], ops.run[1]);
+    });
+  }
+}
+
+function trRow(t: TaskRunRecord) {
+  return { task_run_id: t.task_run_id, run_id: t.run_id, data: JSON.stringify(t) };
+}
+
+async function applyRunPatch(tx: Kysely<Db>, runId: number, patch: RunPatch): Promise<void> {
+  const row = await tx.selectFrom('runs').select('data').where('run_id', '=', runId).executeTakeFirst();
+  if (!row) return;
+  const rec = { ...(JSON.parse(row.data) as RunRecord), ...patch };
+  await tx
+    .updateTable('runs')
+    .set({ life_cycle_state: rec.life_cycle_state, start_time: rec.start_time, data: JSON.stringify(rec) })
+    .where('run_id', '=', runId)
+    .execute();
+}
+
+async function applyTaskRunPatch(tx: Kysely<Db>, id: number, patch: TaskRunPatch): Promise<void> {
+  const row = await tx.selectFrom('task_runs').select('data').where('task_run_id', '=', id).executeTakeFirst();
+  if (!row) return;
+  const rec = { ...(JSON.parse(row.data) as TaskRunRecord), ...patch };
+  await tx.updateTable('task_runs').set({ data: JSON.stringify(rec) }).where('task_run_id', '=', id).execute();
+}
