@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config/config.js';
+import { lockDataDir } from './config/data-dir-lock.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { DuckDbWarehouse } from './engine/duckdb-warehouse.js';
 import { Executor } from './executor/executor.js';
@@ -23,6 +24,7 @@ export interface Weir {
 export async function startWeir(config: Readonly<Config>, clock: Clock = systemClock): Promise<Weir> {
   mkdirSync(config.dataDir, { recursive: true });
   mkdirSync(config.workspaceDir, { recursive: true });
+  const unlock = lockDataDir(config.dataDir);
   const store = await openSqliteStore(join(config.dataDir, 'weir.sqlite'));
   const warehouse = await DuckDbWarehouse.open(join(config.dataDir, 'warehouse.duckdb'));
   const executor = new Executor({
@@ -46,6 +48,7 @@ export async function startWeir(config: Readonly<Config>, clock: Clock = systemC
       await executor.stop();
       await store.close();
       await warehouse.close();
+      unlock();
     },
   };
 }

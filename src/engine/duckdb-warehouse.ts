@@ -1,6 +1,6 @@
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { WeirError } from '../domain/weir-error.js';
-import type { SqlEngine, SqlResult } from './sql-engine.js';
+import type { SqlEngine, SqlExecuteOptions, SqlResult } from './sql-engine.js';
 import { toDuckDbParameters } from './named-parameters.js';
 
 /** Turns a DuckDB value into something JSON can carry (bigints as numbers when safe, dates as strings). */
@@ -31,10 +31,11 @@ export class DuckDbWarehouse implements SqlEngine {
     return this.instance.connect();
   }
 
-  async execute(sql: string, opts: { params?: Record<string, string>; maxRows?: number } = {}): Promise<SqlResult> {
+  async execute(sql: string, opts: SqlExecuteOptions = {}): Promise<SqlResult> {
     const maxRows = opts.maxRows ?? 1000;
     const conn = await this.instance.connect();
     try {
+      if (opts.searchPath) await conn.run(`SET SESSION file_search_path = '${opts.searchPath.replace(/'/g, "''")}'`);
       const statements = await conn.extractStatements(toDuckDbParameters(sql));
       const n = statements.count;
       if (n === 0) return { columns: [], rows: [], rowCount: 0, truncated: false };

@@ -67,7 +67,7 @@ export const sqlRunner: TaskRunner = {
     const params = { ...ctx.task.sql_task?.parameters, ...ctx.jobParameters };
     let res: SqlResult;
     try {
-      res = await ctx.services.sql.execute(query.sql, { params, maxRows: SQL_OUTPUT_ROWS });
+      res = await ctx.services.sql.execute(query.sql, { params, maxRows: SQL_OUTPUT_ROWS, searchPath: ctx.sourceDir });
     } catch (e) {
       const message = isWeirError(e) || e instanceof Error ? e.message : String(e);
       await appendFile(ctx.stderrPath, `${message}\n`);

@@ -1,0 +1,136 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { JobSettings } from '../domain/job-settings.js';
+import { parseJobSettings } from '../domain/parse-job-settings.js';
+import { BoolLike, IntLike, ParamMap, ParamValue } from '../domain/wire.js';
+import type { JobRecord } from '../store/records.js';
+import type { ApiDeps, ApiVersion } from './app.js';
+import { jobNotFound } from './errors.js';
+import { handle } from './handle.js';
+import { pageLinks, pageWindow, PagingParams, parseParams } from './params.js';
+import { mergeJobSettings } from './merge-job-settings.js';
+import { compact } from './wire-run.js';
+
+/** Arrays in a job's read form are capped at this many entries (2.2 paging of jobs/get). */
+const MAX_ARRAY = 100;
+
+const JobIdParams = z.object({ job_id: IntLike });
+const ListParams = z.object({ ...PagingParams, name: z.string().optional(), expand_tasks: BoolLike.optional() });
+const UpdateParams = z.object({
+  job_id: IntLike,
+  new_settings: z.record(z.string(), z.unknown()).optional(),
+  fields_to_remove: z.array(z.string()).optional(),
+});
+const ResetParams = z.object({ job_id: IntLike, new_settings: z.record(z.string(), z.unknown()) });
+const RunNowParams = z.object({
+  job_id: IntLike,
+  job_parameters: ParamMap.optional(),
+  notebook_params: ParamMap.optional(),
+  python_params: z.array(ParamValue).optional(),
+  python_named_params: ParamMap.optional(),
+  jar_params: z.array(ParamValue).optional(),
+  sql_params: ParamMap.optional(),
+  idempotency_token: z.string().max(64).optional(),
+});
+
+/** Fields of a create body that are not settings. */
+const NOT_SETTINGS = ['access_control_list'];
+
+/** Job: the read form of a stored job (jobs/get); `expand` false leaves tasks and clusters out (jobs/list). */
+export function wireJob(job: JobRecord, expand: boolean, full: boolean): Record<string, unknown> {
+  const settings: Record<string, unknown> = { format: 'MULTI_TASK', ...job.settings };
+  let hasMore = false;
+  for (const field of ['tasks', 'job_clusters'] as const) {
+    const list = job.settings[field];
+    if (!expand || !list) delete settings[field];
+    else if (list.length > MAX_ARRAY) {
+      settings[field] = list.slice(0, MAX_ARRAY);
+      hasMore = true;
+    }
+  }
+  return compact({
+    job_id: job.job_id,
+    creator_user_name: job.creator_user_name,
+    run_as_user_name: full ? job.creator_user_name : undefined,
+    created_time: job.created_time,
+    settings,
+    has_more: hasMore || undefined,
+  });
+}
+
+async function requireJob(deps: ApiDeps, jobId: number): Promise<JobRecord> {
+  const job = await deps.store.getJob(jobId);
+  if (!job) throw jobNotFound(jobId);
+  return job;
+}
+
+function settingsOf(body: Record<string, unknown>, where: string): JobSettings {
+  const copy = { ...body };
+  for (const k of NOT_SETTINGS) delete copy[k];
+  return parseJobSettings(copy, where);
+}
+
+/** Routes of jobs/* (create, get, list, update, reset, delete, run-now) for one API version. */
+export function jobsRoutes(deps: ApiDeps, version: ApiVersion): Hono {
+  const app = new Hono();
+
+  app.post('/jobs/create', handle(async (p) => {
+    const settings = settingsOf(p, '');
+    // Jobs created through 2.2 queue by default (Databricks "Updating from Jobs API 2.1 to 2.2").
+    if (version === '2.2' && settings.queue === undefined) settings.queue = { enabled: true };
+    const jobId = await deps.store.createJob({ settings, creator_user_name: 'admin', created_time: Date.now(), source_dir: deps.workspaceDir });
+    return { job_id: jobId };
+  }));
+
+  app.get('/jobs/get', handle(async (p) => {
+    const { job_id } = parseParams(JobIdParams, p);
+    return wireJob(await requireJob(deps, job_id), true, true);
+  }));
+
+  app.get('/jobs/list', handle(async (p) => {
+    const q = parseParams(ListParams, p);
+    const { offset, limit } = pageWindow(q, { defaultLimit: 20, maxLimit: 100, zeroMeansMax: false });
+    const r = await deps.store.listJobs({ name: q.name, offset, limit });
+    return compact({
+      jobs: r.jobs.length ? r.jobs.map((j) => wireJob(j, q.expand_tasks ?? false, false)) : undefined,
+      ...pageLinks(offset, limit, r.hasMore),
+    });
+  }));
+
+  app.post('/jobs/update', handle(async (p) => {
+    const q = parseParams(UpdateParams, p);
+    const job = await requireJob(deps, q.job_id);
+    const merged = mergeJobSettings(job.settings as Record<string, unknown>, q.new_settings ?? {}, q.fields_to_remove ?? []);
+    await deps.store.replaceSettings(q.job_id, parseJobSettings(merged, 'new_settings'));
+    return {};
+  }));
+
+  app.post('/jobs/reset', handle(async (p) => {
+    const q = parseParams(ResetParams, p);
+    await requireJob(deps, q.job_id);
+    await deps.store.replaceSettings(q.job_id, settingsOf(q.new_settings, 'new_settings'));
+    return {};
+  }));
+
+  app.post('/jobs/delete', handle(async (p) => {
+    const { job_id } = parseParams(JobIdParams, p);
+    if (!(await deps.store.deleteJob(job_id))) throw jobNotFound(job_id);
+    return {};
+  }));
+
+  app.post('/jobs/run-now', handle(async (p) => {
+    const q = parseParams(RunNowParams, p);
+    const run = await deps.runs.runNow(q.job_id, {
+      job_parameters: q.job_parameters,
+      notebook_params: q.notebook_params,
+      python_params: q.python_params,
+      python_named_params: q.python_named_params,
+      jar_params: q.jar_params,
+      sql_params: q.sql_params,
+      idempotency_token: q.idempotency_token,
+    });
+    return { run_id: run.run_id, number_in_job: run.run_id };
+  }));
+
+  return app;
+}

@@ -1,0 +1,143 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { isTerminal } from '../domain/run-state.js';
+import { WeirError } from '../domain/weir-error.js';
+import { BoolLike, IntLike, ParamMap } from '../domain/wire.js';
+import type { RunRecord } from '../store/records.js';
+import type { ApiDeps } from './app.js';
+import { invalidParameter, runNotFound } from './errors.js';
+import { handle } from './handle.js';
+import { pageLinks, pageWindow, PagingParams, parseParams } from './params.js';
+import { runLogs, runOutput } from './run-output.js';
+import { compact, wireRun } from './wire-run.js';
+
+const RunIdParams = z.object({ run_id: IntLike });
+const GetParams = z.object({ run_id: IntLike, include_history: BoolLike.optional(), include_resolved_values: BoolLike.optional() });
+const ListParams = z.object({
+  ...PagingParams,
+  job_id: IntLike.optional(),
+  active_only: BoolLike.optional(),
+  completed_only: BoolLike.optional(),
+  run_type: z.enum(['JOB_RUN', 'SUBMIT_RUN', 'WORKFLOW_RUN']).optional(),
+  expand_tasks: BoolLike.optional(),
+  start_time_from: IntLike.optional(),
+  start_time_to: IntLike.optional(),
+});
+const CancelAllParams = z.object({ job_id: IntLike.optional(), all_queued_runs: BoolLike.optional() });
+const RepairParams = z.object({
+  run_id: IntLike,
+  rerun_tasks: z.array(z.string()).optional(),
+  rerun_all_failed_tasks: BoolLike.optional(),
+  rerun_dependent_tasks: BoolLike.optional(),
+  latest_repair_id: IntLike.optional(),
+  job_parameters: ParamMap.optional(),
+});
+const LogsParams = z.object({ run_id: IntLike, stream: z.enum(['stdout', 'stderr']).default('stdout'), offset: IntLike.default(0) });
+
+/** Largest number of runs cancel-all walks through in one call. */
+const CANCEL_ALL_PAGE = 1000;
+
+async function requireRun(deps: ApiDeps, runId: number): Promise<RunRecord> {
+  const run = await deps.store.getRun(runId);
+  if (run) return run;
+  const tr = await deps.store.getTaskRun(runId);
+  if (tr) {
+    throw invalidParameter(`run_id: ${runId} is a task run of run ${tr.run_id}; call runs/get with run_id=${tr.run_id}, or runs/get-output with ${runId} for this task's output`);
+  }
+  throw runNotFound(runId);
+}
+
+/** The wire form of one run, with its tasks when asked. */
+async function runForm(deps: ApiDeps, run: RunRecord, tasks: boolean): Promise<Record<string, unknown>> {
+  const all = tasks ? await deps.store.listTaskRuns(run.run_id) : [];
+  let parentRunId: number | undefined;
+  if (run.parent_task_run_id !== null) parentRunId = (await deps.store.getTaskRun(run.parent_task_run_id))?.run_id;
+  return wireRun(run, { baseUrl: deps.baseUrl(), now: Date.now(), all }, { tasks, parentRunId });
+}
+
+/** Routes of jobs/runs/* for one API version. */
+export function runsRoutes(deps: ApiDeps): Hono {
+  const app = new Hono();
+
+  app.post('/jobs/runs/submit', handle(async (p) => {
+    const { access_control_list: _acl, ...body } = p;
+    const run = await deps.runs.submit(body, deps.workspaceDir);
+    return { run_id: run.run_id };
+  }));
+
+  app.get('/jobs/runs/get', handle(async (p) => {
+    const q = parseParams(GetParams, p);
+    return runForm(deps, await requireRun(deps, q.run_id), true);
+  }));
+
+  app.get('/jobs/runs/list', handle(async (p) => {
+    const q = parseParams(ListParams, p);
+    if (q.active_only && q.completed_only) throw invalidParameter('active_only and completed_only cannot both be true; pass at most one of them');
+    const { offset, limit } = pageWindow(q, { defaultLimit: 20, maxLimit: 25, zeroMeansMax: true });
+    const r = await deps.store.listRuns({
+      jobId: q.job_id,
+      activeOnly: q.active_only,
+      completedOnly: q.completed_only,
+      runType: q.run_type,
+      startTimeFrom: q.start_time_from,
+      startTimeTo: q.start_time_to,
+      offset,
+      limit,
+    });
+    const runs = await Promise.all(r.runs.map((run) => runForm(deps, run, q.expand_tasks ?? false)));
+    return compact({ runs: runs.length ? runs : undefined, ...pageLinks(offset, limit, r.hasMore) });
+  }));
+
+  app.post('/jobs/runs/cancel', handle(async (p) => {
+    const { run_id } = parseParams(RunIdParams, p);
+    const tr = await deps.store.getTaskRun(run_id);
+    if (tr) {
+      await deps.executor.cancelTaskRun(tr.run_id, run_id);
+      return {};
+    }
+    if (!(await deps.store.getRun(run_id))) throw runNotFound(run_id);
+    await deps.executor.cancelRun(run_id);
+    return {};
+  }));
+
+  app.post('/jobs/runs/cancel-all', handle(async (p) => {
+    const q = parseParams(CancelAllParams, p);
+    if (q.job_id === undefined && !q.all_queued_runs) throw invalidParameter('runs/cancel-all: pass job_id, or all_queued_runs=true to cancel every queued run');
+    let targets: RunRecord[];
+    if (q.all_queued_runs) {
+      targets = (await deps.store.runsInStates(['QUEUED'])).filter((r) => q.job_id === undefined || r.job_id === q.job_id);
+    } else {
+      targets = (await deps.store.listRuns({ jobId: q.job_id, activeOnly: true, offset: 0, limit: CANCEL_ALL_PAGE })).runs;
+    }
+    for (const r of targets) await deps.executor.cancelRun(r.run_id);
+    return {};
+  }));
+
+  app.get('/jobs/runs/get-output', handle(async (p) => {
+    const { run_id } = parseParams(RunIdParams, p);
+    return runOutput(deps, run_id);
+  }));
+
+  app.post('/jobs/runs/repair', handle(async (p) => {
+    const q = parseParams(RepairParams, p);
+    const repairId = await deps.runs.repair(q.run_id, q);
+    return { repair_id: repairId };
+  }));
+
+  app.post('/jobs/runs/delete', handle(async (p) => {
+    const { run_id } = parseParams(RunIdParams, p);
+    const run = await requireRun(deps, run_id);
+    if (!isTerminal(run.life_cycle_state) || deps.executor.isActive(run_id)) {
+      throw new WeirError('RUN.INVALID_STATE', `Run ${run_id} is still active; cancel it (runs/cancel) and wait for it to end before deleting it.`);
+    }
+    await deps.store.deleteRun(run_id);
+    return {};
+  }));
+
+  app.get('/jobs/runs/logs', handle(async (p) => {
+    const q = parseParams(LogsParams, p);
+    return runLogs(deps, q.run_id, q.stream, q.offset);
+  }));
+
+  return app;
+}

@@ -1,0 +1,26 @@
+/** A small client of weir's (Databricks-compatible) REST API for the CLI. */
+export class ApiClient {
+  constructor(private readonly base: string) {}
+
+  /** Calls an endpoint under /api/2.2; GET parameters go in the query string. Throws with the server's message. */
+  async call<T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, params: Record<string, unknown> = {}): Promise<T> {
+    let url = `${this.base.replace(/\/$/, '')}/api/2.2/${path}`;
+    const init: RequestInit = { method, headers: { 'content-type': 'application/json' } };
+    if (method === 'GET') {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
+      url += `?${q}`;
+    } else {
+      init.body = JSON.stringify(params);
+    }
+    let res: Response;
+    try {
+      res = await fetch(url, init);
+    } catch (e) {
+      throw new Error(`cannot reach weir at ${this.base} (${(e as Error).cause ?? e}); start it with \`weir server\` or pass --url`);
+    }
+    const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    if (!res.ok) throw new Error(`${body.error_code ?? res.status}: ${body.message ?? res.statusText}`);
+    return body as T;
+  }
+}

@@ -1,0 +1,37 @@
+import { Command } from 'commander';
+import { registerJobCommands } from './job-commands.js';
+import { registerRunCommands } from './run-commands.js';
+import { runJobFile } from './run-command.js';
+import { runServer } from './server-command.js';
+
+const program = new Command();
+program.name('weir').description('Databricks-style jobs on any machine').showHelpAfterError();
+
+program
+  .command('server')
+  .description('start the API and the executor in one process (embedded SQLite + DuckDB in --data-dir)')
+  .option('--data-dir <dir>', 'data folder (default .weir, or WEIR_DATA_DIR)')
+  .option('--port <port>', 'HTTP port (default 8470, or WEIR_PORT)')
+  .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+  .option('--slots <n>', 'tasks that may run at once (default 8)')
+  .option('--examples', 'load the example workspace (the job files in examples/)')
+  .option('--jobs <dir>', 'load (create or update) every job file in this folder')
+  .action((o) => runServer(o));
+
+program
+  .command('run <file>')
+  .description('run a job file (YAML/JSON JobSettings) with live progress; exit 0 only on success')
+  .option('--data-dir <dir>', 'data folder (default .weir)')
+  .option('--params <json>', 'job parameters as a JSON object, e.g. \'{"region":"eu"}\'')
+  .option('--slots <n>', 'tasks that may run at once')
+  .action(async (file, o) => {
+    process.exitCode = await runJobFile(file, o);
+  });
+
+registerJobCommands(program);
+registerRunCommands(program);
+
+program.parseAsync(process.argv).catch((e: Error) => {
+  process.stderr.write(`weir: ${e.message}\n`);
+  process.exit(2);
+});
