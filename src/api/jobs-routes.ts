@@ -7,7 +7,7 @@ import type { JobRecord } from '../store/records.js';
 import type { ApiDeps, ApiVersion } from './app.js';
 import { jobNotFound } from './errors.js';
 import { handle } from './handle.js';
-import { pageLinks, pageWindow, PagingParams, parseParams } from './params.js';
+import { encodePageToken, pageLinks, pageWindow, PagingParams, parseParams } from './params.js';
 import { mergeJobSettings } from './merge-job-settings.js';
 import { compact } from './wire-run.js';
 
@@ -15,6 +15,7 @@ import { compact } from './wire-run.js';
 const MAX_ARRAY = 100;
 
 const JobIdParams = z.object({ job_id: IntLike });
+const GetParams = z.object({ job_id: IntLike, page_token: z.string().optional() });
 const ListParams = z.object({ ...PagingParams, name: z.string().optional(), expand_tasks: BoolLike.optional() });
 const UpdateParams = z.object({
   job_id: IntLike,
@@ -36,25 +37,32 @@ const RunNowParams = z.object({
 /** Fields of a create body that are not settings. */
 const NOT_SETTINGS = ['access_control_list'];
 
-/** Job: the read form of a stored job (jobs/get); `expand` false leaves tasks and clusters out (jobs/list). */
-export function wireJob(job: JobRecord, expand: boolean, full: boolean): Record<string, unknown> {
+/**
+ * Job: the read form of a stored job. jobs/get (`full`) pages `tasks` and `job_clusters` 100 at a time from
+ * `arrayOffset` (2.2 paging; arrays already complete come back empty on later pages); jobs/list leaves them out
+ * unless `expand`, and then flags longer arrays with has_more so clients call jobs/get.
+ */
+export function wireJob(job: JobRecord, o: { expand: boolean; full: boolean; arrayOffset?: number }): Record<string, unknown> {
   const settings: Record<string, unknown> = { format: 'MULTI_TASK', ...job.settings };
-  let hasMore = false;
+  const from = o.arrayOffset ?? 0;
+  let more = false;
   for (const field of ['tasks', 'job_clusters'] as const) {
     const list = job.settings[field];
-    if (!expand || !list) delete settings[field];
-    else if (list.length > MAX_ARRAY) {
-      settings[field] = list.slice(0, MAX_ARRAY);
-      hasMore = true;
+    if (!o.expand || !list) {
+      delete settings[field];
+      continue;
     }
+    settings[field] = list.slice(from, from + MAX_ARRAY);
+    if (list.length > from + MAX_ARRAY) more = true;
   }
   return compact({
     job_id: job.job_id,
     creator_user_name: job.creator_user_name,
-    run_as_user_name: full ? job.creator_user_name : undefined,
+    run_as_user_name: o.full ? job.creator_user_name : undefined,
     created_time: job.created_time,
     settings,
-    has_more: hasMore || undefined,
+    has_more: !o.full && more ? true : undefined,
+    next_page_token: o.full && more ? encodePageToken(from + MAX_ARRAY) : undefined,
   });
 }
 
@@ -83,8 +91,9 @@ export function jobsRoutes(deps: ApiDeps, version: ApiVersion): Hono {
   }));
 
   app.get('/jobs/get', handle(async (p) => {
-    const { job_id } = parseParams(JobIdParams, p);
-    return wireJob(await requireJob(deps, job_id), true, true);
+    const q = parseParams(GetParams, p);
+    const { offset } = pageWindow(q, { defaultLimit: MAX_ARRAY, maxLimit: MAX_ARRAY, zeroMeansMax: true });
+    return wireJob(await requireJob(deps, q.job_id), { expand: true, full: true, arrayOffset: offset });
   }));
 
   app.get('/jobs/list', handle(async (p) => {
@@ -92,7 +101,7 @@ export function jobsRoutes(deps: ApiDeps, version: ApiVersion): Hono {
     const { offset, limit } = pageWindow(q, { defaultLimit: 20, maxLimit: 100, zeroMeansMax: false });
     const r = await deps.store.listJobs({ name: q.name, offset, limit });
     return compact({
-      jobs: r.jobs.length ? r.jobs.map((j) => wireJob(j, q.expand_tasks ?? false, false)) : undefined,
+      jobs: r.jobs.length ? r.jobs.map((j) => wireJob(j, { expand: q.expand_tasks ?? false, full: false })) : undefined,
       ...pageLinks(offset, limit, r.hasMore),
     });
   }));

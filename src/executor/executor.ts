@@ -50,12 +50,15 @@ export class Executor {
   private pumping = false;
   private dirty = false;
   private stopped = false;
+  private recovering = false;
   private pending: Promise<void> = Promise.resolve();
 
   constructor(private readonly d: ExecutorDeps) {}
 
   /** Reconciles what a crash left behind, then starts working. */
   async start(): Promise<void> {
+    // No pass may start tasks while recovery still decides which RUNNING attempts were lost.
+    this.recovering = true;
     const runs = await this.d.store.runsInStates(['QUEUED', 'PENDING', 'RUNNING', 'TERMINATING', 'BLOCKED']);
     for (const run of runs) {
       const trs = await this.d.store.listTaskRuns(run.run_id);
@@ -64,6 +67,7 @@ export class Executor {
       for (const tr of trs) if (tr.life_cycle_state === 'RUNNING') await this.recoverAttempt(a, tr);
       if (run.life_cycle_state === 'RUNNING') this.armJobTimeout(a);
     }
+    this.recovering = false;
     this.kick();
   }
 
@@ -152,7 +156,7 @@ export class Executor {
 
   /** Asks for a scheduling pass soon; passes never overlap. */
   kick(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.recovering) return;
     if (this.pumping) {
       this.dirty = true;
       return;
