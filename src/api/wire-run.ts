@@ -74,7 +74,6 @@ export function wireTaskRun(run: RunRecord, tr: TaskRunRecord, ctx: WireContext)
     out.for_each_task = { ...tr.task.for_each_task, stats: { task_run_stats: iterationStats(tr, ctx.all) } };
   }
   if (kind === 'run_job_task' && tr.child_run_id !== null) out.run_job_output = { run_id: tr.child_run_id };
-  if (tr.resolved_values === null) delete out.resolved_values;
   return compact(out);
 }
 

@@ -14,6 +14,7 @@ program
   .option('--port <port>', 'HTTP port (default 8470, or WEIR_PORT)')
   .option('--host <host>', 'address to listen on (default 127.0.0.1)')
   .option('--slots <n>', 'tasks that may run at once (default 8)')
+  .option('--workspace-dir <dir>', 'folder of notebooks and files for jobs created over the API (default <data-dir>/workspace)')
   .option('--examples', 'load the example workspace (the job files in examples/)')
   .option('--jobs <dir>', 'load (create or update) every job file in this folder')
   .action((o) => runServer(o));

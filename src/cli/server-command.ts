@@ -11,8 +11,8 @@ import { startWeir } from '../main.js';
 export const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
 
 /** `weir server`: API + executor in one process on the embedded store; runs until SIGINT/SIGTERM. */
-export async function runServer(opts: { dataDir?: string; port?: string; host?: string; slots?: string; examples?: boolean; jobs?: string }): Promise<void> {
-  const config = loadConfig({ dataDir: opts.dataDir, port: opts.port, host: opts.host, slots: opts.slots });
+export async function runServer(opts: { dataDir?: string; port?: string; host?: string; slots?: string; workspaceDir?: string; examples?: boolean; jobs?: string }): Promise<void> {
+  const config = loadConfig({ dataDir: opts.dataDir, port: opts.port, host: opts.host, slots: opts.slots, workspaceDir: opts.workspaceDir });
   const weir = await startWeir(config);
   const dirs = [opts.examples ? EXAMPLES_DIR : undefined, opts.jobs].filter((d): d is string => !!d);
   for (const dir of dirs) {

@@ -251,9 +251,12 @@ function legacySingleTask(body: Record<string, unknown>): Record<string, unknown
   const kind = LEGACY_KINDS.find((k) => body[k] !== undefined);
   if (!kind) return body;
   const task: Record<string, unknown> = { task_key: String(body.run_name ?? 'task').replace(/[^\w\-.]/g, '_').slice(0, 100) || 'task' };
-  for (const k of [kind, 'new_cluster', 'existing_cluster_id', 'libraries', 'timeout_seconds', 'max_retries', 'min_retry_interval_millis', 'retry_on_timeout']) {
+  // timeout_seconds stays on the run (it is the run's timeout); the task-level fields move into the task.
+  const moved = [kind, 'new_cluster', 'existing_cluster_id', 'libraries', 'max_retries', 'min_retry_interval_millis', 'retry_on_timeout'];
+  const rest: Record<string, unknown> = { ...body };
+  for (const k of moved) {
     if (body[k] !== undefined) task[k] = body[k];
+    delete rest[k];
   }
-  const { [kind]: _k, new_cluster: _c, existing_cluster_id: _e, libraries: _l, ...rest } = body;
   return { ...rest, tasks: [task] };
 }
