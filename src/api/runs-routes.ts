@@ -31,6 +31,11 @@ const RepairParams = z.object({
   rerun_dependent_tasks: BoolLike.optional(),
   latest_repair_id: IntLike.optional(),
   job_parameters: ParamMap.optional(),
+  notebook_params: ParamMap.optional(),
+  python_params: z.array(z.string()).optional(),
+  python_named_params: ParamMap.optional(),
+  jar_params: z.array(z.string()).optional(),
+  sql_params: ParamMap.optional(),
 });
 const LogsParams = z.object({ run_id: IntLike, stream: z.enum(['stdout', 'stderr']).default('stdout'), offset: IntLike.default(0) });
 

@@ -119,7 +119,7 @@ export class Executor {
         ab.ctl.abort();
       } else if (tr.child_run_id !== null) {
         await this.cancelRun(tr.child_run_id, reason);
-      } else if (tr.life_cycle_state !== 'RUNNING' || taskKindOf(tr.task) === 'for_each_task') {
+      } else if (tr.life_cycle_state !== 'RUNNING' || CONTROL_KINDS.has(taskKindOf(tr.task) as TaskKind)) {
         const p: TaskRunPatch = { life_cycle_state: 'TERMINATED', result_state: result, state_message: reason === 'timeout' ? 'The job run timed out.' : 'Canceled by user.', end_time: now };
         Object.assign(tr, p);
         patches.push([tr.task_run_id, p]);
@@ -233,7 +233,11 @@ export class Executor {
       }
       const decision = decideRunIf(tr.task.run_if ?? 'ALL_SUCCESS', deps as never);
       if (!decision.run) {
-        await this.settle(a, tr, { life_cycle_state: 'SKIPPED', result_state: decision.result, state_message: decision.message });
+        const branch = (tr.task.depends_on ?? []).find((d, i) => d.outcome !== undefined && deps[i] === 'excluded');
+        const message = decision.result === 'EXCLUDED' && branch
+          ? `Excluded: condition task ${branch.task_key} had outcome ${byKey.get(branch.task_key)?.outcome}, and this task runs on ${branch.outcome}.`
+          : decision.message;
+        await this.settle(a, tr, { life_cycle_state: 'SKIPPED', result_state: decision.result, state_message: message });
         continue;
       }
       await this.startAttempt(a, tr);

@@ -30,6 +30,11 @@ export interface RepairOptions {
   rerun_dependent_tasks?: boolean;
   latest_repair_id?: number;
   job_parameters?: Record<string, string>;
+  notebook_params?: Record<string, string>;
+  python_params?: string[];
+  python_named_params?: Record<string, string>;
+  jar_params?: string[];
+  sql_params?: Record<string, string>;
 }
 
 const FAILED_RESULTS = new Set(['FAILED', 'TIMEDOUT', 'CANCELED', 'UPSTREAM_FAILED', 'UPSTREAM_CANCELED', 'MAXIMUM_CONCURRENT_RUNS_REACHED']);
@@ -204,6 +209,8 @@ export class RunService {
         run.job_parameters[k] = v;
       }
     }
+    const legacy = pickDefined({ notebook_params: o.notebook_params, python_params: o.python_params, python_named_params: o.python_named_params, jar_params: o.jar_params, sql_params: o.sql_params });
+    const overriding = legacy ? { ...run.overriding_parameters, ...legacy } : run.overriding_parameters;
     const fresh: TaskRunRecord[] = [];
     const retired: [number, { is_current: false }][] = [];
     let n = repairId + 1;
@@ -217,7 +224,7 @@ export class RunService {
     await this.store.batch({
       insert: fresh,
       taskRuns: retired,
-      run: [runId, { life_cycle_state: 'RUNNING', result_state: null, state_message: '', end_time: null, user_cancelled_or_timedout: false, repair_history: history, job_parameters: run.job_parameters }],
+      run: [runId, { life_cycle_state: 'RUNNING', result_state: null, state_message: '', end_time: null, user_cancelled_or_timedout: false, repair_history: history, job_parameters: run.job_parameters, overriding_parameters: overriding }],
     });
     await this.executor.reactivate(runId);
     return repairId;

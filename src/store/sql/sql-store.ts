@@ -145,8 +145,8 @@ export class SqlStore implements JobStore, RunStore {
     if (q.activeOnly) s = s.where('life_cycle_state', 'not in', ['TERMINATED', 'SKIPPED', 'INTERNAL_ERROR']);
     if (q.completedOnly) s = s.where('life_cycle_state', 'in', ['TERMINATED', 'SKIPPED', 'INTERNAL_ERROR']);
     if (q.runType) s = s.where('run_type', '=', q.runType);
-    if (q.startTimeFrom !== undefined) s = s.where('created_time', '>=', q.startTimeFrom);
-    if (q.startTimeTo !== undefined) s = s.where('created_time', '<=', q.startTimeTo);
+    if (q.startTimeFrom !== undefined) s = s.where('start_time', '>=', q.startTimeFrom);
+    if (q.startTimeTo !== undefined) s = s.where('start_time', '<=', q.startTimeTo);
     const rows = await s.offset(q.offset).limit(q.limit + 1).execute();
     return {
       runs: rows.slice(0, q.limit).map((r) => JSON.parse(r.data) as RunRecord),
