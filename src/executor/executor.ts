@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Clock } from '../domain/clock.js';
 import { isTerminal, type ResultState } from '../domain/run-state.js';
 import { taskKindOf, type TaskKind } from '../domain/task.js';
@@ -10,6 +8,7 @@ import type { RunStore } from '../store/ports/run-store.js';
 import type { RunRecord, TaskRunPatch, TaskRunRecord } from '../store/records.js';
 import { killGroup, processAlive } from './runners/child-process.js';
 import type { AttemptResult, TaskRunner } from './runners/task-runner.js';
+import { AttemptLauncher } from './attempt-launcher.js';
 import { decideRunIf, dependencyStatus, evaluateCondition, runResult } from './run-if.js';
 import { resolveDeep, type ReferenceScope } from './references.js';
 import { applyOverrides, UNRESOLVED_KEYS } from './task-resolution.js';
@@ -43,7 +42,6 @@ const CANCELED: ResultState = 'CANCELED';
  */
 export class Executor {
   private readonly active = new Map<number, ActiveRun>();
-  private readonly aborts = new Map<number, { ctl: AbortController; reason?: 'timeout' | 'cancel' }>();
   private readonly waiters = new Map<number, ((r: RunRecord) => void)[]>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private usedSlots = 0;
@@ -53,7 +51,11 @@ export class Executor {
   private recovering = false;
   private pending: Promise<void> = Promise.resolve();
 
-  constructor(private readonly d: ExecutorDeps) {}
+  private readonly launcher: AttemptLauncher;
+
+  constructor(private readonly d: ExecutorDeps) {
+    this.launcher = new AttemptLauncher(d);
+  }
 
   /** Reconciles what a crash left behind, then starts working. */
   async start(): Promise<void> {
@@ -113,10 +115,8 @@ export class Executor {
     const result: ResultState = reason === 'timeout' ? 'TIMEDOUT' : CANCELED;
     for (const tr of a.taskRuns.values()) {
       if (isTerminal(tr.life_cycle_state) || !tr.is_current) continue;
-      const ab = this.aborts.get(tr.task_run_id);
-      if (ab) {
-        ab.reason = reason;
-        ab.ctl.abort();
+      if (this.launcher.abort(tr.task_run_id, reason)) {
+        // the attempt ends through its runner
       } else if (tr.child_run_id !== null) {
         await this.cancelRun(tr.child_run_id, reason);
       } else if (tr.life_cycle_state !== 'RUNNING' || CONTROL_KINDS.has(taskKindOf(tr.task) as TaskKind)) {
@@ -136,12 +136,7 @@ export class Executor {
     const a = this.active.get(runId);
     const tr = a?.taskRuns.get(taskRunId);
     if (!a || !tr || isTerminal(tr.life_cycle_state)) return;
-    const ab = this.aborts.get(taskRunId);
-    if (ab) {
-      ab.reason = 'cancel';
-      ab.ctl.abort();
-      return;
-    }
+    if (this.launcher.abort(taskRunId, 'cancel')) return;
     await this.settle(a, tr, { life_cycle_state: 'TERMINATED', result_state: CANCELED, state_message: 'Canceled by user.' });
   }
 
@@ -371,53 +366,11 @@ export class Executor {
   }
 
   private runProcess(a: ActiveRun, tr: TaskRunRecord, task: TaskRunRecord['task'], kind: TaskKind): void {
-    const runner = this.d.runners.get(kind);
-    const ctl = new AbortController();
-    const entry: { ctl: AbortController; reason?: 'timeout' | 'cancel' } = { ctl };
-    this.aborts.set(tr.task_run_id, entry);
-    let timer: NodeJS.Timeout | undefined;
-    if (task.timeout_seconds) {
-      timer = setTimeout(() => {
-        entry.reason = 'timeout';
-        ctl.abort();
-      }, task.timeout_seconds * 1000);
-    }
-    mkdirSync(tr.log_dir, { recursive: true });
-    const values = this.taskValues(a, tr);
-    const work = runner
-      ? runner.run({
-          jobId: a.run.job_id,
-          runId: a.run.run_id,
-          taskRunId: tr.task_run_id,
-          taskKey: tr.task_key,
-          attemptNumber: tr.attempt_number,
-          task,
-          jobParameters: a.run.job_parameters,
-          sourceDir: a.run.source_dir,
-          stdoutPath: join(tr.log_dir, 'stdout'),
-          stderrPath: join(tr.log_dir, 'stderr'),
-          signal: ctl.signal,
-          env: {
-            WEIR_JOB_ID: String(a.run.job_id ?? ''),
-            WEIR_RUN_ID: String(a.run.run_id),
-            WEIR_TASK_RUN_ID: String(tr.task_run_id),
-            WEIR_TASK_KEY: tr.task_key,
-            WEIR_JOB_PARAMETERS: JSON.stringify(a.run.job_parameters),
-          },
-          services: { sql: this.d.sql, taskValues: values, cacheDir: join(this.d.dataDir, 'cache') },
-          onProcessStart: (pid) => {
-            tr.pid = pid;
-            void this.d.store.updateTaskRun(tr.task_run_id, { pid });
-          },
-        })
-      : Promise.resolve<AttemptResult>({ result: 'FAILED', error: `no runner for ${kind}` });
-    void work
-      .catch((e: Error): AttemptResult => ({ result: 'FAILED', error: e.message, errorTrace: e.stack }))
-      .then(async (res) => {
-        if (timer) clearTimeout(timer);
-        this.aborts.delete(tr.task_run_id);
+    void this.launcher
+      .launch(a.run, tr, task, kind, this.taskValues(a, tr))
+      .then(async ({ res, reason }) => {
         this.usedSlots--;
-        await this.finishAttempt(a, tr, res, entry.reason);
+        await this.finishAttempt(a, tr, res, reason);
       })
       .catch((e) => process.emitWarning(`weir: finishing task run ${tr.task_run_id} failed: ${e}`));
   }

@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Task, TaskKind } from '../domain/task.js';
+import type { SqlEngine } from '../engine/sql-engine.js';
+import type { RunStore } from '../store/ports/run-store.js';
+import type { RunRecord, TaskRunRecord } from '../store/records.js';
+import type { AttemptResult, TaskRunner, TaskValues } from './runners/task-runner.js';
+
+/** Why an attempt was stopped from outside. */
+export type AbortReason = 'timeout' | 'cancel';
+
+/** How a launched attempt ended: the runner's result and, if it was stopped, why. */
+export interface LaunchOutcome {
+  res: AttemptResult;
+  reason?: AbortReason;
+}
+
+/**
+ * Starts process-backed attempts on their runners with the attempt's context (logs, environment, task values,
+ * SQL), enforces task timeouts, and stops attempts on cancel. Owns the abort handle of every running attempt.
+ */
+export class AttemptLauncher {
+  private readonly aborts = new Map<number, { ctl: AbortController; reason?: AbortReason }>();
+
+  constructor(
+    private readonly d: { runners: ReadonlyMap<TaskKind, TaskRunner>; sql: SqlEngine; dataDir: string; store: RunStore },
+  ) {}
+
+  /** Stops a running attempt; false when no attempt with that id runs here. */
+  abort(taskRunId: number, reason: AbortReason): boolean {
+    const entry = this.aborts.get(taskRunId);
+    if (!entry) return false;
+    entry.reason = reason;
+    entry.ctl.abort();
+    return true;
+  }
+
+  /** Runs one attempt to its end; never rejects (a runner's exception becomes a FAILED result). */
+  async launch(run: RunRecord, tr: TaskRunRecord, task: Task, kind: TaskKind, taskValues: TaskValues): Promise<LaunchOutcome> {
+    const runner = this.d.runners.get(kind);
+    const ctl = new AbortController();
+    const entry: { ctl: AbortController; reason?: AbortReason } = { ctl };
+    this.aborts.set(tr.task_run_id, entry);
+    const timer = task.timeout_seconds ? setTimeout(() => this.abort(tr.task_run_id, 'timeout'), task.timeout_seconds * 1000) : undefined;
+    try {
+      if (!runner) return { res: { result: 'FAILED', error: `no runner for ${kind}` } };
+      mkdirSync(tr.log_dir, { recursive: true });
+      const res = await runner.run({
+        jobId: run.job_id,
+        runId: run.run_id,
+        taskRunId: tr.task_run_id,
+        taskKey: tr.task_key,
+        attemptNumber: tr.attempt_number,
+        task,
+        jobParameters: run.job_parameters,
+        sourceDir: run.source_dir,
+        stdoutPath: join(tr.log_dir, 'stdout'),
+        stderrPath: join(tr.log_dir, 'stderr'),
+        signal: ctl.signal,
+        env: {
+          WEIR_JOB_ID: String(run.job_id ?? ''),
+          WEIR_RUN_ID: String(run.run_id),
+          WEIR_TASK_RUN_ID: String(tr.task_run_id),
+          WEIR_TASK_KEY: tr.task_key,
+          WEIR_JOB_PARAMETERS: JSON.stringify(run.job_parameters),
+        },
+        services: { sql: this.d.sql, taskValues, cacheDir: join(this.d.dataDir, 'cache') },
+        onProcessStart: (pid) => {
+          tr.pid = pid;
+          void this.d.store.updateTaskRun(tr.task_run_id, { pid });
+        },
+      });
+      return { res, reason: entry.reason };
+    } catch (e) {
+      return { res: { result: 'FAILED', error: (e as Error).message, errorTrace: (e as Error).stack }, reason: entry.reason };
+    } finally {
+      if (timer) clearTimeout(timer);
+      this.aborts.delete(tr.task_run_id);
+    }
+  }
+}
