@@ -12,7 +12,8 @@ export class ProgressPrinter {
       const key = `${t.life_cycle_state}/${t.result_state}`;
       if (this.seen.get(t.task_run_id) === key) continue;
       this.seen.set(t.task_run_id, key);
-      const name = t.iteration_index !== null ? `${t.task_key}[${t.iteration_index}]` : t.task_key;
+      const base = t.iteration_index !== null ? `${t.task_key}[${t.iteration_index}]` : t.task_key;
+      const name = t.attempt_number > 0 && t.life_cycle_state !== 'RUNNING' ? `${base} (retry ${t.attempt_number})` : base;
       const at = `[${((now - this.t0) / 1000).toFixed(1)}s]`;
       if (t.life_cycle_state === 'RUNNING') this.out(`${at} ▶ ${name} started${t.attempt_number ? ` (retry ${t.attempt_number})` : ''}`);
       else if (t.life_cycle_state === 'WAITING_FOR_RETRY') this.out(`${at} … ${name} waits to retry`);

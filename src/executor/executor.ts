@@ -10,9 +10,9 @@ import { killGroup, processAlive } from './runners/child-process.js';
 import type { AttemptResult, TaskRunner } from './runners/task-runner.js';
 import { AttemptLauncher } from './attempt-launcher.js';
 import { decideRunIf, dependencyStatus, evaluateCondition, runResult } from './run-if.js';
-import { resolveDeep, type ReferenceScope } from './references.js';
+import { referenceScope, resolveDeep, type ReferenceScope } from './references.js';
 import { applyOverrides, UNRESOLVED_KEYS } from './task-resolution.js';
-import { newTaskRun } from './task-run-factory.js';
+import { iterationRuns, parseForEachInputs, retryAttempt, shouldRetry } from './attempt-policy.js';
 
 /** What the executor needs. */
 export interface ExecutorDeps {
@@ -308,26 +308,7 @@ export class Executor {
   }
 
   private scope(a: ActiveRun, tr: TaskRunRecord): ReferenceScope {
-    const tasks: ReferenceScope['tasks'] = {};
-    for (const t of this.current(a)) {
-      tasks[t.task_key] = { runId: t.task_run_id, resultState: t.result_state, values: t.task_values };
-    }
-    return {
-      jobId: a.run.job_id,
-      jobName: a.run.run_name,
-      runId: a.run.run_id,
-      repairCount: Math.max(0, a.run.repair_history.length - 1),
-      startTime: a.run.start_time ?? a.run.created_time,
-      triggerType: a.run.trigger,
-      parameters: a.run.job_parameters,
-      taskKey: tr.task_key,
-      taskRunId: tr.task_run_id,
-      executionCount: tr.attempt_number,
-      notebookPath: tr.task.notebook_task?.notebook_path,
-      tasks,
-      input: tr.input === null ? undefined : JSON.parse(tr.input),
-      workspaceUrl: this.d.workspaceUrl,
-    };
+    return referenceScope(a.run, this.current(a), tr, this.d.workspaceUrl);
   }
 
   private async startAttempt(a: ActiveRun, tr: TaskRunRecord): Promise<void> {
@@ -389,29 +370,14 @@ export class Executor {
   }
 
   private async startForEach(a: ActiveRun, tr: TaskRunRecord, task: TaskRunRecord['task']): Promise<void> {
-    const fe = task.for_each_task!;
-    let inputs: unknown;
+    let inputs: unknown[];
     try {
-      inputs = JSON.parse(fe.inputs);
-      if (!Array.isArray(inputs)) throw new Error('not an array');
-    } catch {
-      await this.finishAttempt(a, tr, { result: 'FAILED', error: `for_each_task.inputs must be a JSON array, got: ${fe.inputs.slice(0, 200)}` });
+      inputs = parseForEachInputs(task.for_each_task!.inputs);
+    } catch (e) {
+      await this.finishAttempt(a, tr, { result: 'FAILED', error: (e as Error).message });
       return;
     }
-    const first = await this.d.store.allocateIds(inputs.length || 1);
-    const rows = inputs.map((input, i) =>
-      newTaskRun({
-        id: first + i,
-        run: a.run,
-        task: { ...fe.task, task_key: fe.task.task_key },
-        now: this.d.clock.now(),
-        dataDir: this.d.dataDir,
-        repairId: tr.repair_id,
-        parent: tr.task_run_id,
-        iteration: i,
-        input: JSON.stringify(input),
-      }),
-    );
+    const rows = iterationRuns(a.run, tr, inputs, await this.d.store.allocateIds(inputs.length || 1), this.d.clock.now(), this.d.dataDir);
     for (const r of rows) a.taskRuns.set(r.task_run_id, r);
     await this.d.store.insertTaskRuns(rows);
     this.kick();
@@ -456,23 +422,17 @@ export class Executor {
   }
 
   private async retryOrSettle(a: ActiveRun, tr: TaskRunRecord, patch: TaskRunPatch, result: ResultState): Promise<void> {
-    const max = tr.task.max_retries ?? 0;
-    const retriable = (result === 'FAILED' || (result === 'TIMEDOUT' && tr.task.retry_on_timeout)) && a.run.life_cycle_state === 'RUNNING';
-    const kind = taskKindOf(tr.task);
-    if (!retriable || kind === 'condition_task' || (max !== -1 && tr.attempt_number >= max)) {
+    if (!shouldRetry(tr, result, a.run.life_cycle_state === 'RUNNING')) {
       await this.settle(a, tr, patch);
       return;
     }
-    const [id] = [await this.d.store.allocateIds(1)];
     const now = this.d.clock.now();
-    const next = newTaskRun({ id, run: a.run, task: tr.task, now, dataDir: this.d.dataDir, repairId: tr.repair_id, parent: tr.parent_task_run_id, iteration: tr.iteration_index, input: tr.input });
-    next.attempt_number = tr.attempt_number + 1;
-    next.life_cycle_state = 'WAITING_FOR_RETRY';
-    next.not_before = now + (tr.task.min_retry_interval_millis ?? 0);
+    const next = retryAttempt(tr, a.run, await this.d.store.allocateIds(1), now, this.d.dataDir);
+    const id = next.task_run_id;
     Object.assign(tr, patch, { end_time: now, is_current: false });
     a.taskRuns.set(id, next);
     await this.d.store.batch({ insert: [next], taskRuns: [[tr.task_run_id, { ...patch, end_time: now, is_current: false }]] });
-    const wait = next.not_before - now;
+    const wait = (next.not_before ?? now) - now;
     if (wait > 0) {
       const t = setTimeout(() => {
         this.timers.delete(t);

@@ -1,4 +1,5 @@
 import { WeirError } from '../domain/weir-error.js';
+import type { RunRecord, TaskRunRecord } from '../store/records.js';
 
 /** What `{{…}}` references can see when a task starts. */
 export interface ReferenceScope {
@@ -152,4 +153,26 @@ export function resolveDeep<T>(value: T, s: ReferenceScope, skip: ReadonlySet<st
     ) as T;
   }
   return value;
+}
+
+/** The scope a task attempt sees: its run, the current attempts of the run's tasks, and itself. */
+export function referenceScope(run: RunRecord, current: TaskRunRecord[], tr: TaskRunRecord, workspaceUrl: string): ReferenceScope {
+  const tasks: ReferenceScope['tasks'] = {};
+  for (const t of current) tasks[t.task_key] = { runId: t.task_run_id, resultState: t.result_state, values: t.task_values };
+  return {
+    jobId: run.job_id,
+    jobName: run.run_name,
+    runId: run.run_id,
+    repairCount: Math.max(0, run.repair_history.length - 1),
+    startTime: run.start_time ?? run.created_time,
+    triggerType: run.trigger,
+    parameters: run.job_parameters,
+    taskKey: tr.task_key,
+    taskRunId: tr.task_run_id,
+    executionCount: tr.attempt_number,
+    notebookPath: tr.task.notebook_task?.notebook_path,
+    tasks,
+    input: tr.input === null ? undefined : JSON.parse(tr.input),
+    workspaceUrl,
+  };
 }
