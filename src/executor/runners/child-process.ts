@@ -1,6 +1,33 @@
 import { spawn, type StdioOptions } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { ProcessSpawner, spawnerAvailable } from './process-spawner.js';
+
+/** The process spawner shared by every attempt of this process. */
+const spawner = new ProcessSpawner();
+
+/** Same contract as runChild, with the fork/exec done by the spawner helper. */
+async function runViaSpawner(opts: ChildOptions): Promise<ChildExit> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) if (v !== undefined) env[k] = v;
+  const child = await spawner.start({ argv: [opts.command, ...opts.args], cwd: opts.cwd, env, stdout: opts.stdoutPath, stderr: opts.stderrPath });
+  opts.onStart?.(child.pid);
+  let aborted = false;
+  let killTimer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    aborted = true;
+    killGroup(child.pid, 'SIGTERM');
+    killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
+    killTimer.unref();
+  };
+  if (opts.signal.aborted) onAbort();
+  else opts.signal.addEventListener('abort', onAbort, { once: true });
+  const { exitCode, signal } = await child.exit;
+  opts.signal.removeEventListener('abort', onAbort);
+  if (killTimer) clearTimeout(killTimer);
+  killGroup(child.pid, 'SIGKILL');
+  return { exitCode, signal, aborted };
+}
 
 /** How long a process group gets between SIGTERM and SIGKILL after cancel or timeout. */
 export const KILL_GRACE_MS = 2000;
@@ -32,6 +59,7 @@ export interface ChildExit {
  * files (so lines survive a crash of weir), and kills the whole group on abort.
  */
 export function runChild(opts: ChildOptions): Promise<ChildExit> {
+  if (!opts.rpc && spawnerAvailable) return runViaSpawner(opts);
   const out = openSync(opts.stdoutPath, 'a');
   const err = openSync(opts.stderrPath, 'a');
   const stdio: StdioOptions = opts.rpc ? ['ignore', out, err, 'pipe'] : ['ignore', out, err];
