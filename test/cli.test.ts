@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -97,4 +97,31 @@ describe('weir server with the jobs and runs commands', () => {
       server.kill('SIGTERM');
     }
   }, 120_000);
+});
+
+describe('weir run and Ctrl-C', () => {
+  it('cancels the run on SIGINT: its processes die and the command exits 1 with the run CANCELED', async () => {
+    const f = join(dir, 'long.yml');
+    const pidFile = join(dir, 'long.pid');
+    writeFileSync(f, `name: long\ntasks:\n  - task_key: wait\n    shell_task: {command: "echo $$ > ${pidFile}; sleep 30"}\n`);
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'run', f, '--data-dir', join(dir, 'long')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (b) => (out += b));
+    const deadline = Date.now() + 20_000;
+    while (!out.includes('▶ wait started') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((ok) => child.once('exit', ok));
+    expect(code).toBe(1);
+    expect(out).toMatch(/wait CANCELED/);
+    expect(out).toMatch(/run \d+ CANCELED/);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    // Gone, or a zombie waiting for the container's init to reap it.
+    let state = 'gone';
+    try {
+      state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^\d+ \(.*\) /, '')[0];
+    } catch {
+      state = 'gone';
+    }
+    expect(['gone', 'Z']).toContain(state);
+  }, 60_000);
 });

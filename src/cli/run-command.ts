@@ -23,6 +23,13 @@ export async function runJobFile(file: string, opts: { dataDir?: string; params?
     const printer = new ProgressPrinter((l) => process.stdout.write(l + '\n'), t0);
     process.stdout.write(`job "${name}" (job ${jobId}), run ${run.run_id}\n`);
     const done = weir.executor.waitForRun(run.run_id);
+    // Ctrl-C cancels the run (killing its processes) instead of leaving them behind; a second Ctrl-C exits at once.
+    const onInterrupt = () => {
+      process.stdout.write('\ncancelling the run (Ctrl-C again to quit at once)…\n');
+      process.once('SIGINT', () => process.exit(130));
+      void weir.executor.cancelRun(run.run_id);
+    };
+    process.once('SIGINT', onInterrupt);
     let finished = false;
     void done.then(() => (finished = true));
     while (!finished) {
@@ -30,6 +37,7 @@ export async function runJobFile(file: string, opts: { dataDir?: string; params?
       await Promise.race([done, new Promise((r) => setTimeout(r, 100))]);
     }
     const end = await done;
+    process.removeListener('SIGINT', onInterrupt);
     const tasks = await weir.store.listTaskRuns(run.run_id);
     printer.update(tasks, Date.now());
     process.stdout.write(printer.summary(end, tasks) + '\n');
