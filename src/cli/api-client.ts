@@ -24,3 +24,14 @@ export class ApiClient {
     return body as T;
   }
 }
+
+/** Adds the --url option to a command group and returns a factory of clients for the chosen server. */
+export function withServer(group: import('commander').Command): () => ApiClient {
+  group.option('--url <url>', 'server address (default http://127.0.0.1:8470, or WEIR_URL)');
+  return () => new ApiClient(group.opts().url ?? process.env.WEIR_URL ?? 'http://127.0.0.1:8470');
+}
+
+/** Prints a value as indented JSON. */
+export function printJson(x: unknown): void {
+  process.stdout.write(JSON.stringify(x, null, 2) + '\n');
+}

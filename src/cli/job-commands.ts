@@ -1,17 +1,12 @@
 import type { Command } from 'commander';
 import { readJobFile } from '../bundle/job-file.js';
-import { ApiClient } from './api-client.js';
+import { printJson as print, withServer } from './api-client.js';
 
-const url = (o: { url?: string }) => o.url ?? process.env.WEIR_URL ?? 'http://127.0.0.1:8470';
-const print = (x: unknown): void => {
-  process.stdout.write(JSON.stringify(x, null, 2) + "\n");
-};
 
 /** `weir jobs …`: the Jobs API from the command line. */
 export function registerJobCommands(program: Command): void {
   const jobs = program.command('jobs').description('create, list, change and run jobs on a weir server');
-  jobs.option('--url <url>', 'server address (default http://127.0.0.1:8470, or WEIR_URL)');
-  const client = () => new ApiClient(url(jobs.opts()));
+  const client = withServer(jobs);
 
   jobs
     .command('create')

@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
-import { ApiClient } from './api-client.js';
+import { printJson as print, withServer } from './api-client.js';
 
-const url = (o: { url?: string }) => o.url ?? process.env.WEIR_URL ?? 'http://127.0.0.1:8470';
-const print = (x: unknown): void => {
-  process.stdout.write(JSON.stringify(x, null, 2) + "\n");
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface WireRun {
@@ -21,8 +17,7 @@ const TERMINAL = new Set(['TERMINATED', 'SKIPPED', 'INTERNAL_ERROR']);
 /** `weir runs …`: inspect, follow, cancel and repair runs on a weir server. */
 export function registerRunCommands(program: Command): void {
   const runs = program.command('runs').description('list, inspect, follow, cancel and repair runs');
-  runs.option('--url <url>', 'server address (default http://127.0.0.1:8470, or WEIR_URL)');
-  const client = () => new ApiClient(url(runs.opts()));
+  const client = withServer(runs);
 
   runs
     .command('list')
