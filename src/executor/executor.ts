@@ -9,8 +9,9 @@ import type { RunRecord, TaskRunPatch, TaskRunRecord } from '../store/records.js
 import { killGroup, processAlive } from './runners/child-process.js';
 import type { AttemptResult, TaskRunner } from './runners/task-runner.js';
 import { AttemptLauncher } from './attempt-launcher.js';
-import { decideRunIf, dependencyStatus, evaluateCondition, runResult } from './run-if.js';
-import { referenceScope, resolveDeep, type ReferenceScope } from './references.js';
+import { evaluateCondition } from './run-if.js';
+import { currentAttempts, dependencyDecision, finalResult, forEachOutcome, isReady, runTaskValues, type ActiveRun } from './active-run.js';
+import { referenceScope, resolveDeep } from './references.js';
 import { applyOverrides, UNRESOLVED_KEYS } from './task-resolution.js';
 import { iterationRuns, parseForEachInputs, retryAttempt, shouldRetry } from './attempt-policy.js';
 
@@ -24,12 +25,6 @@ export interface ExecutorDeps {
   slots: number;
   sql: SqlEngine;
   workspaceUrl: string;
-}
-
-interface ActiveRun {
-  run: RunRecord;
-  taskRuns: Map<number, TaskRunRecord>;
-  timeout?: NodeJS.Timeout;
 }
 
 /** Kinds the executor settles itself, without a slot or a process. */
@@ -182,10 +177,7 @@ export class Executor {
   private async claim(a: ActiveRun): Promise<void> {
     const max = a.run.settings.max_concurrent_runs ?? 1;
     if (a.run.job_id !== null && a.run.parent_task_run_id === null) {
-      let running = 0;
-      for (const o of this.active.values()) {
-        if (o.run.job_id === a.run.job_id && o !== a && o.run.life_cycle_state !== 'QUEUED') running++;
-      }
+      const running = [...this.active.values()].filter((o) => o !== a && o.run.job_id === a.run.job_id && o.run.life_cycle_state !== 'QUEUED').length;
       if (running >= max) {
         if (a.run.settings.queue?.enabled) return;
         await this.finishRun(a, 'SKIPPED', 'MAXIMUM_CONCURRENT_RUNS_REACHED', `Skipped: the job already has ${running} active run(s) and max_concurrent_runs is ${max}.`);
@@ -206,68 +198,34 @@ export class Executor {
     a.timeout = setTimeout(() => void this.cancelRun(a.run.run_id, 'timeout'), left);
   }
 
-  private current(a: ActiveRun, parent: number | null = null): TaskRunRecord[] {
-    return [...a.taskRuns.values()].filter((t) => t.is_current && t.parent_task_run_id === parent);
-  }
-
   private async advance(a: ActiveRun): Promise<void> {
-    const tops = this.current(a);
+    const tops = currentAttempts(a);
     const byKey = new Map(tops.map((t) => [t.task_key, t]));
     const canceling = a.run.life_cycle_state === 'TERMINATING';
     for (const tr of tops) {
       if (tr.life_cycle_state === 'RUNNING' && taskKindOf(tr.task) === 'for_each_task') await this.advanceForEach(a, tr);
-      if (!this.isReady(tr) || canceling) continue;
-      const deps = (tr.task.depends_on ?? []).map((d) => {
-        const p = byKey.get(d.task_key);
-        return p && isTerminal(p.life_cycle_state) ? dependencyStatus(p.result_state, p.outcome, d.outcome) : undefined;
-      });
-      if (deps.some((d) => d === undefined)) continue;
-      if (tr.task.disabled) {
-        await this.settle(a, tr, { life_cycle_state: 'SKIPPED', result_state: 'DISABLED', state_message: 'The task is disabled.' });
-        continue;
-      }
-      const decision = decideRunIf(tr.task.run_if ?? 'ALL_SUCCESS', deps as never);
-      if (!decision.run) {
-        const branch = (tr.task.depends_on ?? []).find((d, i) => d.outcome !== undefined && deps[i] === 'excluded');
-        const message = decision.result === 'EXCLUDED' && branch
-          ? `Excluded: condition task ${branch.task_key} had outcome ${byKey.get(branch.task_key)?.outcome}, and this task runs on ${branch.outcome}.`
-          : decision.message;
-        await this.settle(a, tr, { life_cycle_state: 'SKIPPED', result_state: decision.result, state_message: message });
-        continue;
-      }
-      await this.startAttempt(a, tr);
+      if (canceling || !isReady(tr, this.d.clock.now())) continue;
+      const decision = dependencyDecision(tr, byKey);
+      if (decision === 'run') await this.startAttempt(a, tr);
+      else if (decision !== 'wait') await this.settle(a, tr, decision);
     }
-    if (tops.every((t) => isTerminal(t.life_cycle_state))) await this.completeRun(a, tops);
-  }
-
-  private isReady(tr: TaskRunRecord): boolean {
-    if (tr.life_cycle_state === 'PENDING') return true;
-    return tr.life_cycle_state === 'WAITING_FOR_RETRY' && (tr.not_before ?? 0) <= this.d.clock.now();
+    if (tops.every((t) => isTerminal(t.life_cycle_state))) {
+      const { result, message } = finalResult(a.run, tops);
+      await this.finishRun(a, 'TERMINATED', result, message);
+    }
   }
 
   private async advanceForEach(a: ActiveRun, parent: TaskRunRecord): Promise<void> {
-    const its = this.current(a, parent.task_run_id);
+    const its = currentAttempts(a, parent.task_run_id);
     const concurrency = Math.max(1, parent.task.for_each_task?.concurrency ?? 1);
     let running = its.filter((t) => t.life_cycle_state === 'RUNNING').length;
     for (const it of its) {
       if (running >= concurrency) break;
-      if (!this.isReady(it) || a.run.life_cycle_state === 'TERMINATING') continue;
+      if (!isReady(it, this.d.clock.now()) || a.run.life_cycle_state === 'TERMINATING') continue;
       running++;
       await this.startAttempt(a, it);
     }
-    if (its.every((t) => isTerminal(t.life_cycle_state))) {
-      const failed = its.filter((t) => t.result_state !== 'SUCCESS').length;
-      await this.settle(a, parent, failed === 0
-        ? { life_cycle_state: 'TERMINATED', result_state: 'SUCCESS', state_message: `${its.length} iteration(s) succeeded.` }
-        : { life_cycle_state: 'TERMINATED', result_state: 'FAILED', state_message: `${failed} of ${its.length} iteration(s) did not succeed.` });
-    }
-  }
-
-  private async completeRun(a: ActiveRun, tops: TaskRunRecord[]): Promise<void> {
-    let result = runResult(tops.map((t) => ({ key: t.task_key, result: t.result_state, dependsOn: (t.task.depends_on ?? []).map((d) => d.task_key) })));
-    if (a.run.user_cancelled_or_timedout) result = a.run.state_message === 'Run timed out.' ? 'TIMEDOUT' : CANCELED;
-    const message = result === 'SUCCESS' ? '' : a.run.state_message || describeFailures(tops);
-    await this.finishRun(a, 'TERMINATED', result, message);
+    if (its.every((t) => isTerminal(t.life_cycle_state))) await this.settle(a, parent, forEachOutcome(its));
   }
 
   private async finishRun(a: ActiveRun, life: 'TERMINATED' | 'SKIPPED', result: ResultState, message: string): Promise<void> {
@@ -307,10 +265,6 @@ export class Executor {
     this.kick();
   }
 
-  private scope(a: ActiveRun, tr: TaskRunRecord): ReferenceScope {
-    return referenceScope(a.run, this.current(a), tr, this.d.workspaceUrl);
-  }
-
   private async startAttempt(a: ActiveRun, tr: TaskRunRecord): Promise<void> {
     const kind = taskKindOf(tr.task);
     const needsSlot = kind !== undefined && !CONTROL_KINDS.has(kind);
@@ -318,7 +272,7 @@ export class Executor {
     const now = this.d.clock.now();
     let task = tr.task;
     try {
-      task = resolveDeep(applyOverrides(tr.task, a.run), this.scope(a, tr), UNRESOLVED_KEYS);
+      task = resolveDeep(applyOverrides(tr.task, a.run), referenceScope(a.run, currentAttempts(a), tr, this.d.workspaceUrl), UNRESOLVED_KEYS);
     } catch (e) {
       await this.settle(a, tr, { life_cycle_state: 'INTERNAL_ERROR', result_state: 'FAILED', state_message: (e as Error).message, error: (e as Error).message });
       return;
@@ -348,25 +302,12 @@ export class Executor {
 
   private runProcess(a: ActiveRun, tr: TaskRunRecord, task: TaskRunRecord['task'], kind: TaskKind): void {
     void this.launcher
-      .launch(a.run, tr, task, kind, this.taskValues(a, tr))
+      .launch(a.run, tr, task, kind, runTaskValues(a, tr, this.d.store))
       .then(async ({ res, reason }) => {
         this.usedSlots--;
         await this.finishAttempt(a, tr, res, reason);
       })
       .catch((e) => process.emitWarning(`weir: finishing task run ${tr.task_run_id} failed: ${e}`));
-  }
-
-  private taskValues(a: ActiveRun, tr: TaskRunRecord) {
-    return {
-      set: async (key: string, value: unknown) => {
-        tr.task_values = { ...tr.task_values, [key]: value };
-        await this.d.store.updateTaskRun(tr.task_run_id, { task_values: tr.task_values });
-      },
-      get: async (taskKey: string, key: string) => {
-        const t = this.current(a).find((x) => x.task_key === taskKey);
-        return t && key in t.task_values ? { found: true, value: t.task_values[key] } : { found: false };
-      },
-    };
   }
 
   private async startForEach(a: ActiveRun, tr: TaskRunRecord, task: TaskRunRecord['task']): Promise<void> {
@@ -458,9 +399,3 @@ export class Executor {
     await this.retryOrSettle(a, tr, { life_cycle_state: 'TERMINATED', result_state: 'FAILED', state_message: msg, error: msg }, 'FAILED');
   }
 }
-
-function describeFailures(tops: TaskRunRecord[]): string {
-  const bad = tops.filter((t) => t.result_state && !['SUCCESS', 'EXCLUDED', 'DISABLED'].includes(t.result_state));
-  return bad.length ? `Task ${bad.map((t) => `${t.task_key} ${t.result_state?.toLowerCase()}`).join(', ')}.` : '';
-}
-
