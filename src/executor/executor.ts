@@ -142,8 +142,6 @@ export class Executor {
     if (a) this.armJobTimeout(a);
   }
 
-  // ------------------------------------------------------------------ scheduling loop
-
   /** Asks for a scheduling pass soon; passes never overlap. */
   kick(): void {
     if (this.stopped || this.recovering) return;
@@ -253,8 +251,6 @@ export class Executor {
       return;
     }
   }
-
-  // ------------------------------------------------------------------ attempts
 
   /** Writes a task run's new state (and its end) and asks for the next pass. */
   private async settle(a: ActiveRun, tr: TaskRunRecord, patch: TaskRunPatch): Promise<void> {
