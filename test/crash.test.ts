@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { logPath } from '../src/executor/task-run-factory.js';
 import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js';
 import type { TaskRunRecord } from '../src/store/records.js';
 
@@ -56,7 +57,7 @@ async function snapshot() {
     for (const r of runs) tasks.push(...(await store.listTaskRuns(r.run_id)));
     const logs = new Map<string, string>();
     for (const t of tasks) {
-      const f = join(t.log_dir, 'stdout');
+      const f = logPath(t, 'stdout');
       if (existsSync(f)) logs.set(f, readFileSync(f, 'utf8'));
     }
     return { runs, tasks, logs };

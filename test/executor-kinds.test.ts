@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { logPath } from '../src/executor/task-run-factory.js';
 import { startHarness, type Harness } from './support/weir-harness.js';
 
 let h: Harness;
@@ -11,7 +12,7 @@ afterAll(async () => {
   await h.close();
 });
 
-const log = (t: { log_dir: string }) => readFileSync(join(t.log_dir, 'stdout'), 'utf8');
+const log = (t: { log_dir: string; task_run_id: number }) => readFileSync(logPath(t, 'stdout'), 'utf8');
 
 it('passes parameters and task values between notebook, SQL, condition, Python and Node tasks of one run', async () => {
   writeFileSync(

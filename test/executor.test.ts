@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWeirError } from '../src/domain/weir-error.js';
+import { logPath } from '../src/executor/task-run-factory.js';
 import { sh, startHarness, type Harness } from './support/weir-harness.js';
 
 let h: Harness;
@@ -12,7 +13,7 @@ afterAll(async () => {
   await h.close();
 });
 
-const log = (t: { log_dir: string }) => readFileSync(join(t.log_dir, 'stdout'), 'utf8');
+const log = (t: { log_dir: string; task_run_id: number }) => readFileSync(logPath(t, 'stdout'), 'utf8');
 
 describe('executor: DAG, run_if, results', () => {
   it('runs a diamond DAG in dependency order and succeeds', async () => {

@@ -1,5 +1,5 @@
+import { logPath } from '../executor/task-run-factory.js';
 import { open, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { isTerminal } from '../domain/run-state.js';
 import type { RunRecord, TaskRunRecord } from '../store/records.js';
 import type { ApiDeps } from './app.js';
@@ -82,7 +82,7 @@ export async function runOutput(deps: ApiDeps, id: number): Promise<Record<strin
     tasks: [task],
     repair_history: undefined,
   });
-  const path = join(tr.log_dir, 'stdout');
+  const path = logPath(tr, 'stdout');
   const size = await sizeOf(path);
   const from = Math.max(0, size - LOG_TAIL_BYTES);
   const logs = (await readRange(path, from, size)).toString('utf8');
@@ -105,7 +105,7 @@ export async function runLogs(deps: ApiDeps, taskRunId: number, stream: 'stdout'
     if (await deps.store.getRun(taskRunId)) throw invalidParameter(`run_id: ${taskRunId} is a job run; pass the run_id of one of its tasks (runs/get lists them under tasks[].run_id)`);
     throw runNotFound(taskRunId);
   }
-  const path = join(tr.log_dir, stream);
+  const path = logPath(tr, stream);
   const size = await sizeOf(path);
   const start = Math.min(offset, size);
   const buf = await readRange(path, start, Math.min(size, start + LOG_CHUNK_BYTES));

@@ -86,6 +86,7 @@ export interface TaskRunRecord {
   resolved_values: Record<string, unknown> | null;
   child_run_id: number | null;
   task_values: Record<string, unknown>;
+  /** Folder of the run's logs; this attempt's are `<task_run_id>.stdout` and `.stderr` in it (see logPath). */
   log_dir: string;
 }
 
