@@ -48,3 +48,10 @@ it('creates a job, runs it and waits for it with the official JS SDK', async () 
 it('surfaces weir errors as SDK errors with the Databricks error code', async () => {
   await expect(client().jobs.get({ job_id: 987654 })).rejects.toMatchObject({ errorCode: expect.stringMatching(/INVALID_PARAMETER_VALUE|RESOURCE_DOES_NOT_EXIST/) });
 });
+
+it('answers the Pipelines API with a clear 501 until the pipeline engine exists', async () => {
+  const res = await fetch(`${host}/api/2.0/pipelines?max_results=10`);
+  expect(res.status).toBe(501);
+  expect(await res.json()).toEqual({ error_code: 'NOT_IMPLEMENTED', message: expect.stringMatching(/Pipelines API is not available yet/) });
+  await expect(client().pipelines.get({ pipeline_id: 'abc' })).rejects.toMatchObject({ errorCode: 'NOT_IMPLEMENTED' });
+});

@@ -3,7 +3,7 @@ import type { Executor } from '../executor/executor.js';
 import type { RunService } from '../executor/run-service.js';
 import type { JobStore } from '../store/ports/job-store.js';
 import type { RunStore } from '../store/ports/run-store.js';
-import { toErrorResponse } from './errors.js';
+import { ApiError, toErrorResponse } from './errors.js';
 import { jobsRoutes } from './jobs-routes.js';
 import { runsRoutes } from './runs-routes.js';
 
@@ -30,6 +30,14 @@ export function createApiApp(deps: ApiDeps): Hono {
     app.route(`/api/${v}`, jobsRoutes(deps, v));
     app.route(`/api/${v}`, runs);
   }
+  // The Pipelines API belongs to the declarative pipeline engine, which this version does not have yet: say so
+  // clearly instead of pretending, so clients fail with a readable reason.
+  app.all('/api/2.0/pipelines/*', () => {
+    throw new ApiError(501, 'NOT_IMPLEMENTED', "The Pipelines API is not available yet: weir's declarative pipeline engine has not landed. Jobs with pipeline_task are accepted but their runs fail until it does.");
+  });
+  app.all('/api/2.0/pipelines', () => {
+    throw new ApiError(501, 'NOT_IMPLEMENTED', "The Pipelines API is not available yet: weir's declarative pipeline engine has not landed.");
+  });
   app.notFound((c) =>
     c.json({ error_code: 'ENDPOINT_NOT_FOUND', message: `No API found for '${c.req.method} ${new URL(c.req.url).pathname}'` }, 404),
   );
