@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { constants } from 'node:os';
+import { constants as os } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 /** What the spawner needs to start one process. */
@@ -89,7 +89,7 @@ export class ProcessSpawner {
     if (m.error !== undefined) {
       this.pending.delete(m.id);
       this.hold(false);
-      const code = Object.entries(constants.errno).find(([, n]) => n === m.errno)?.[0];
+      const code = Object.entries(os.errno).find(([, n]) => n === m.errno)?.[0];
       p.failed(Object.assign(new Error(m.error), { code, errno: m.errno }));
     } else if (m.pid !== undefined) {
       const exit = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((ended) => (p.ended = ended));
@@ -97,11 +97,23 @@ export class ProcessSpawner {
     } else {
       this.pending.delete(m.id);
       this.hold(false);
-      const signal = m.signal ? ((Object.entries(constants.signals).find(([, n]) => n === m.signal)?.[0] ?? null) as NodeJS.Signals | null) : null;
+      const signal = m.signal ? ((Object.entries(os.signals).find(([, n]) => n === m.signal)?.[0] ?? null) as NodeJS.Signals | null) : null;
       p.ended?.({ exitCode: m.exit ?? null, signal });
     }
   }
 }
 
-/** True when the spawner can be used here (python3 and its script are present). */
-export const spawnerAvailable = SCRIPT !== undefined;
+/** True when `program` is an executable file in one of PATH's folders. */
+function onPath(program: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, program), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** True when the spawner can be used here (python3 and its script are present); otherwise Node's spawn is used. */
+export const spawnerAvailable = SCRIPT !== undefined && onPath('python3');
