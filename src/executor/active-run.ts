@@ -69,7 +69,7 @@ export function runTaskValues(a: ActiveRun, tr: TaskRunRecord, store: RunStore):
   return {
     set: async (key, value) => {
       tr.task_values = { ...tr.task_values, [key]: value };
-      await store.updateTaskRun(tr.task_run_id, { task_values: tr.task_values });
+      await store.saveTaskRun(tr);
     },
     get: async (taskKey, key) => {
       const t = currentAttempts(a).find((x) => x.task_key === taskKey);

@@ -78,7 +78,7 @@ export class AttemptLauncher {
         services: { sql: this.d.sql, taskValues, cacheDir: join(this.d.dataDir, 'cache') },
         onProcessStart: (pid) => {
           tr.pid = pid;
-          void this.d.store.updateTaskRun(tr.task_run_id, { pid });
+          void this.d.store.saveTaskRun(tr);
         },
       });
       return { res, reason: entry.reason };

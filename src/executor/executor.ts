@@ -255,9 +255,8 @@ export class Executor {
   /** Writes a task run's new state (and its end) and asks for the next pass. */
   private async settle(a: ActiveRun, tr: TaskRunRecord, patch: TaskRunPatch): Promise<void> {
     const now = this.d.clock.now();
-    const p: TaskRunPatch = { ...patch, end_time: now, start_time: tr.start_time ?? now };
-    Object.assign(tr, p);
-    await this.d.store.updateTaskRun(tr.task_run_id, p);
+    Object.assign(tr, patch, { end_time: now, start_time: tr.start_time ?? now });
+    await this.d.store.saveTaskRun(tr);
     this.kick();
   }
 
@@ -276,7 +275,7 @@ export class Executor {
     const started: TaskRunPatch = { life_cycle_state: 'RUNNING', start_time: now, resolved_values: task as Record<string, unknown> };
     Object.assign(tr, started);
     if (needsSlot) this.usedSlots++;
-    await this.d.store.updateTaskRun(tr.task_run_id, started);
+    await this.d.store.saveTaskRun(tr);
     if (kind === 'condition_task') {
       const c = task.condition_task!;
       try {

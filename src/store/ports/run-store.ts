@@ -30,6 +30,8 @@ export interface RunStore {
   deleteRun(runId: number): Promise<void>;
   insertTaskRuns(taskRuns: TaskRunRecord[]): Promise<void>;
   updateTaskRun(taskRunId: number, patch: TaskRunPatch): Promise<void>;
+  /** Writes a whole task run record (the executor holds the latest one in memory; no read needed). */
+  saveTaskRun(taskRun: TaskRunRecord): Promise<void>;
   getTaskRun(taskRunId: number): Promise<TaskRunRecord | undefined>;
   /** All attempts of a run (every task, iteration and retry), by id. */
   listTaskRuns(runId: number): Promise<TaskRunRecord[]>;

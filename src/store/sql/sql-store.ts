@@ -198,6 +198,14 @@ export class SqlStore implements JobStore, RunStore {
     });
   }
 
+  async saveTaskRun(taskRun: TaskRunRecord): Promise<void> {
+    await this.db
+      .updateTable('task_runs')
+      .set({ data: JSON.stringify(taskRun) })
+      .where('task_run_id', '=', taskRun.task_run_id)
+      .execute();
+  }
+
   async getTaskRun(taskRunId: number): Promise<TaskRunRecord | undefined> {
     const row = await this.db
       .selectFrom('task_runs')
