@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -108,7 +108,8 @@ describe('weir run and Ctrl-C', () => {
     let out = '';
     child.stdout!.on('data', (b) => (out += b));
     const deadline = Date.now() + 20_000;
-    while (!out.includes('▶ wait started') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // The task is RUNNING in the store before its process starts; wait for the process itself.
+    while (!(existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((ok) => child.once('exit', ok));
     expect(code).toBe(1);
