@@ -1,22 +1,14 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { logPath } from '../src/executor/task-run-factory.js';
-import { startHarness, type Harness } from './support/weir-harness.js';
+import { expect, it } from 'vitest';
+import { stdoutOf, useHarness } from './support/weir-harness.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-
-const log = (t: { log_dir: string; task_run_id: number }) => readFileSync(logPath(t, 'stdout'), 'utf8');
+const ctx = useHarness();
+const log = stdoutOf;
 
 it('passes parameters and task values between notebook, SQL, condition, Python and Node tasks of one run', async () => {
   writeFileSync(
-    join(h.dir, 'produce.py'),
+    join(ctx.h.dir, 'produce.py'),
     [
       '# Databricks notebook source',
       'dbutils.widgets.text("region", "none")',
@@ -29,9 +21,9 @@ it('passes parameters and task values between notebook, SQL, condition, Python a
       'dbutils.notebook.exit(f"{region}:{n}")',
     ].join('\n'),
   );
-  writeFileSync(join(h.dir, 'consume.py'), 'import sys, os\nprint("py", sys.argv[1:], os.environ["WEIR_TASK_KEY"])\n');
-  writeFileSync(join(h.dir, 'consume.mjs'), 'console.log("node", process.argv.slice(2).join(","), JSON.parse(process.env.WEIR_JOB_PARAMETERS).region)\n');
-  const job = await h.createJob({
+  writeFileSync(join(ctx.h.dir, 'consume.py'), 'import sys, os\nprint("py", sys.argv[1:], os.environ["WEIR_TASK_KEY"])\n');
+  writeFileSync(join(ctx.h.dir, 'consume.mjs'), 'console.log("node", process.argv.slice(2).join(","), JSON.parse(process.env.WEIR_JOB_PARAMETERS).region)\n');
+  const job = await ctx.h.createJob({
     name: 'kinds',
     parameters: [{ name: 'region', default: 'emea' }],
     tasks: [
@@ -42,7 +34,7 @@ it('passes parameters and task values between notebook, SQL, condition, Python a
       { task_key: 'node', depends_on: [{ task_key: 'enough', outcome: 'true' }], node_task: { script: 'consume.mjs', parameters: ['{{tasks.produce.values.rows}}', '{{task.name}}'] } },
     ],
   });
-  const { run, tasks } = await h.runJob(job, { job_parameters: { region: 'apac' } });
+  const { run, tasks } = await ctx.h.runJob(job, { job_parameters: { region: 'apac' } });
   expect(run.result_state).toBe('SUCCESS');
   expect(tasks.produce.output.notebook_output?.result).toBe('apac:7');
   expect(tasks.produce.task_values).toEqual({ rows: 7, region: 'apac' });
@@ -55,9 +47,9 @@ it('passes parameters and task values between notebook, SQL, condition, Python a
 });
 
 it('fails a notebook task with the Python error and trace, and retries it', async () => {
-  writeFileSync(join(h.dir, 'boom.py'), '# Databricks notebook source\nraise ValueError("bad input")\n');
-  const job = await h.createJob({ name: 'nb-fail', tasks: [{ task_key: 'nb', max_retries: 1, notebook_task: { notebook_path: 'boom.py' } }] });
-  const { run, all } = await h.runJob(job);
+  writeFileSync(join(ctx.h.dir, 'boom.py'), '# Databricks notebook source\nraise ValueError("bad input")\n');
+  const job = await ctx.h.createJob({ name: 'nb-fail', tasks: [{ task_key: 'nb', max_retries: 1, notebook_task: { notebook_path: 'boom.py' } }] });
+  const { run, all } = await ctx.h.runJob(job);
   expect(run.result_state).toBe('FAILED');
   expect(all).toHaveLength(2);
   expect(all[1].error).toBe('ValueError: bad input');

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../src/domain/clock.js';
@@ -8,6 +9,7 @@ import { Executor } from '../../src/executor/executor.js';
 import { RunService } from '../../src/executor/run-service.js';
 import { defaultRunners } from '../../src/executor/runners/runner-registry.js';
 import type { RunRecord, TaskRunRecord } from '../../src/store/records.js';
+import { logPath } from '../../src/executor/task-run-factory.js';
 import type { SqlStore } from '../../src/store/sql/sql-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 
@@ -63,3 +65,22 @@ export async function startHarness(o: { slots?: number; dir?: string } = {}): Pr
 
 /** A shell task. */
 export const sh = (task_key: string, command: string, extra: Record<string, unknown> = {}) => ({ task_key, shell_task: { command }, ...extra });
+
+/** A harness started before and closed after the tests of the calling file; read it inside tests. */
+export function useHarness(o: Parameters<typeof startHarness>[0] = {}): { readonly h: Harness } {
+  const ref: { h?: Harness } = {};
+  beforeAll(async () => {
+    ref.h = await startHarness(o);
+  });
+  afterAll(async () => {
+    await ref.h?.close();
+  });
+  return {
+    get h() {
+      return ref.h as Harness;
+    },
+  };
+}
+
+/** What an attempt wrote to stdout. */
+export const stdoutOf = (t: Pick<TaskRunRecord, 'log_dir' | 'task_run_id'>): string => readFileSync(logPath(t, 'stdout'), 'utf8');
