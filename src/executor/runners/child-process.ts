@@ -12,21 +12,35 @@ async function runViaSpawner(opts: ChildOptions): Promise<ChildExit> {
   for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) if (v !== undefined) env[k] = v;
   const child = await spawner.start({ argv: [opts.command, ...opts.args], cwd: opts.cwd, env, stdout: opts.stdoutPath, stderr: opts.stderrPath });
   opts.onStart?.(child.pid);
+  const watch = watchAbort(opts.signal, child.pid);
+  const { exitCode, signal } = await child.exit;
+  return { exitCode, signal, aborted: watch.end() };
+}
+
+/**
+ * Kills a started process group when `signal` aborts (SIGTERM, then SIGKILL after the grace time). `end()`, called
+ * once the main process exited, stops watching, takes down anything the process left in its group, and says
+ * whether the attempt was aborted.
+ */
+function watchAbort(signal: AbortSignal, pid: number): { end(): boolean } {
   let aborted = false;
   let killTimer: NodeJS.Timeout | undefined;
   const onAbort = () => {
     aborted = true;
-    killGroup(child.pid, 'SIGTERM');
-    killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
+    killGroup(pid, 'SIGTERM');
+    killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
     killTimer.unref();
   };
-  if (opts.signal.aborted) onAbort();
-  else opts.signal.addEventListener('abort', onAbort, { once: true });
-  const { exitCode, signal } = await child.exit;
-  opts.signal.removeEventListener('abort', onAbort);
-  if (killTimer) clearTimeout(killTimer);
-  killGroup(child.pid, 'SIGKILL');
-  return { exitCode, signal, aborted };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    end() {
+      signal.removeEventListener('abort', onAbort);
+      if (killTimer) clearTimeout(killTimer);
+      killGroup(pid, 'SIGKILL');
+      return aborted;
+    },
+  };
 }
 
 /** How long a process group gets between SIGTERM and SIGKILL after cancel or timeout. */
@@ -64,8 +78,7 @@ export function runChild(opts: ChildOptions): Promise<ChildExit> {
   const err = openSync(opts.stderrPath, 'a');
   const stdio: StdioOptions = opts.rpc ? ['ignore', out, err, 'pipe'] : ['ignore', out, err];
   return new Promise<ChildExit>((resolve, reject) => {
-    let aborted = false;
-    let killTimer: NodeJS.Timeout | undefined;
+    let watch: { end(): boolean } | undefined;
     const child = spawn(opts.command, opts.args, {
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
@@ -74,32 +87,20 @@ export function runChild(opts: ChildOptions): Promise<ChildExit> {
     });
     closeSync(out);
     closeSync(err);
-    const onAbort = () => {
-      aborted = true;
-      killGroup(child.pid, 'SIGTERM');
-      killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
-      killTimer.unref();
-    };
     child.once('error', (e) => {
-      opts.signal.removeEventListener('abort', onAbort);
+      watch?.end();
       reject(e);
     });
     child.once('spawn', () => {
-      if (child.pid !== undefined) opts.onStart?.(child.pid);
+      if (child.pid === undefined) return;
+      opts.onStart?.(child.pid);
       if (opts.rpc) {
         const pipe = child.stdio[3] as unknown as Readable & Writable;
         opts.rpc({ input: pipe, output: pipe });
       }
-      if (opts.signal.aborted) onAbort();
-      else opts.signal.addEventListener('abort', onAbort, { once: true });
+      watch = watchAbort(opts.signal, child.pid);
     });
-    child.once('exit', (exitCode, signal) => {
-      opts.signal.removeEventListener('abort', onAbort);
-      if (killTimer) clearTimeout(killTimer);
-      // The main process is gone; take down anything it left in its group.
-      killGroup(child.pid, 'SIGKILL');
-      resolve({ exitCode, signal, aborted });
-    });
+    child.once('exit', (exitCode, signal) => resolve({ exitCode, signal, aborted: watch?.end() ?? false }));
   });
 }
 
