@@ -28,6 +28,11 @@ const num = (v: unknown): number => Number(v);
 export class SqlStore implements JobStore, RunStore {
   constructor(private readonly db: Kysely<Db>) {}
 
+  /** The Kysely handle, for the sibling SQL stores (secrets, notifications, schedules…) that share this database. */
+  get kysely(): Kysely<any> {
+    return this.db;
+  }
+
   /** Applies pending migrations. */
   async migrate(): Promise<void> {
     const provider: MigrationProvider = { getMigrations: async () => migrations };
