@@ -10,6 +10,7 @@ import { handle } from './handle.js';
 import { encodePageToken, pageLinks, pageWindow, PagingParams, parseParams } from './params.js';
 import { mergeJobSettings } from './merge-job-settings.js';
 import { compact } from './wire-run.js';
+import { validateJobTrigger } from '../scheduler/job-trigger.js';
 
 /** Arrays in a job's read form are capped at this many entries (2.2 paging of jobs/get). */
 const MAX_ARRAY = 100;
@@ -75,7 +76,14 @@ async function requireJob(deps: ApiDeps, jobId: number): Promise<JobRecord> {
 function settingsOf(body: Record<string, unknown>, where: string): JobSettings {
   const copy = { ...body };
   for (const k of NOT_SETTINGS) delete copy[k];
-  return parseJobSettings(copy, where);
+  return checkedSettings(copy, where);
+}
+
+/** Schema, graph, then schedule and triggers: a wrong cron expression is refused here, not at fire time. */
+function checkedSettings(body: unknown, where: string): JobSettings {
+  const settings = parseJobSettings(body, where);
+  validateJobTrigger(settings, where);
+  return settings;
 }
 
 /** Routes of jobs/* (create, get, list, update, reset, delete, run-now) for one API version. */
@@ -87,6 +95,7 @@ export function jobsRoutes(deps: ApiDeps, version: ApiVersion): Hono {
     // Jobs created through 2.2 queue by default (Databricks "Updating from Jobs API 2.1 to 2.2").
     if (version === '2.2' && settings.queue === undefined) settings.queue = { enabled: true };
     const jobId = await deps.store.createJob({ settings, creator_user_name: 'admin', created_time: Date.now(), source_dir: deps.workspaceDir });
+    deps.scheduler?.jobChanged(jobId);
     return { job_id: jobId };
   }));
 
@@ -110,7 +119,8 @@ export function jobsRoutes(deps: ApiDeps, version: ApiVersion): Hono {
     const q = parseParams(UpdateParams, p);
     const job = await requireJob(deps, q.job_id);
     const merged = mergeJobSettings(job.settings as Record<string, unknown>, q.new_settings ?? {}, q.fields_to_remove ?? []);
-    await deps.store.replaceSettings(q.job_id, parseJobSettings(merged, 'new_settings'));
+    await deps.store.replaceSettings(q.job_id, checkedSettings(merged, 'new_settings'));
+    deps.scheduler?.jobChanged(q.job_id);
     return {};
   }));
 
@@ -118,12 +128,14 @@ export function jobsRoutes(deps: ApiDeps, version: ApiVersion): Hono {
     const q = parseParams(ResetParams, p);
     await requireJob(deps, q.job_id);
     await deps.store.replaceSettings(q.job_id, settingsOf(q.new_settings, 'new_settings'));
+    deps.scheduler?.jobChanged(q.job_id);
     return {};
   }));
 
   app.post('/jobs/delete', handle(async (p) => {
     const { job_id } = parseParams(JobIdParams, p);
     if (!(await deps.store.deleteJob(job_id))) throw jobNotFound(job_id);
+    deps.scheduler?.jobChanged(job_id);
     return {};
   }));
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { JobSettings } from '../domain/job-settings.js';
+import { validateJobTrigger } from '../scheduler/job-trigger.js';
 import { validateJobGraph } from '../domain/job-graph.js';
 import { WeirError, isWeirError } from '../domain/weir-error.js';
 
@@ -52,6 +53,13 @@ export function readJobFile(file: string): JobFile {
     const m = /^tasks\[(\d+)\]((?:\.[\w]+|\[\d+\])*)/.exec(e.message);
     const at = m ? where(['tasks', Number(m[1]), ...m[2].split(/\.|\[|\]/).filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s))]) : file;
     throw new WeirError(e.code, `${at}: ${e.message}`, { params: e.params });
+  }
+  try {
+    validateJobTrigger(r.data);
+  } catch (e) {
+    if (!isWeirError(e)) throw e;
+    const field = /^([\w.]+):/.exec(e.message)?.[1];
+    throw new WeirError(e.code, `${field ? where(field.split('.')) : file}: ${e.message}`, { params: e.params });
   }
   return { path, settings: r.data, sourceDir: dirname(path) };
 }

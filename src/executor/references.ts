@@ -10,6 +10,8 @@ export interface ReferenceScope {
   startTime: number;
   triggerType: string;
   triggerTime?: number;
+  /** What the trigger passed on (file arrival: location and new_files; table update: updated_tables). */
+  triggerInfo?: Record<string, unknown>;
   parameters: Record<string, string>;
   taskKey?: string;
   taskRunId?: number;
@@ -87,7 +89,8 @@ export function resolveReference(ref: string, s: ReferenceScope): string | undef
       }
       if (a === 'trigger' && b === 'type') return s.triggerType.toLowerCase();
       if (a === 'trigger' && b === 'time' && c) return timePart(s.triggerTime ?? s.startTime, c, ref);
-      return unknown(ref, `in namespace job; known: id, name, run_id, repair_count, start_time.*, parameters.*, trigger.type, trigger.time.*`);
+      if (a === 'trigger' && (b === 'file_arrival' || b === 'table_update') && c) return triggerInfoPart(s, b, c, ref);
+      return unknown(ref, `in namespace job; known: id, name, run_id, repair_count, start_time.*, parameters.*, trigger.type, trigger.time.*, trigger.file_arrival.location, trigger.file_arrival.new_files, trigger.table_update.updated_tables`);
     }
     case 'task': {
       if (a === 'name') return s.taskKey ?? '';
@@ -166,6 +169,8 @@ export function referenceScope(run: RunRecord, current: TaskRunRecord[], tr: Tas
     repairCount: Math.max(0, run.repair_history.length - 1),
     startTime: run.start_time ?? run.created_time,
     triggerType: run.trigger,
+    triggerTime: run.trigger_time ?? undefined,
+    triggerInfo: run.trigger_info ?? undefined,
     parameters: run.job_parameters,
     taskKey: tr.task_key,
     taskRunId: tr.task_run_id,
@@ -175,4 +180,14 @@ export function referenceScope(run: RunRecord, current: TaskRunRecord[], tr: Tas
     input: tr.input === null ? undefined : JSON.parse(tr.input),
     workspaceUrl,
   };
+}
+
+/** `{{job.trigger.file_arrival.location|new_files}}` and `{{job.trigger.table_update.updated_tables}}`; lists as JSON. */
+function triggerInfoPart(s: ReferenceScope, kind: string, field: string, ref: string): string {
+  const info = s.triggerInfo?.[kind] as Record<string, unknown> | undefined;
+  const known = kind === 'file_arrival' ? ['location', 'new_files'] : ['updated_tables'];
+  if (!known.includes(field)) return unknown(ref, `in job.trigger.${kind}; known: ${known.join(', ')}`);
+  const v = info?.[field];
+  if (v === undefined) return '';
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }

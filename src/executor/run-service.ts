@@ -21,6 +21,9 @@ export interface RunNowOptions {
   idempotency_token?: string;
   trigger?: TriggerType;
   parentTaskRunId?: number;
+  /** Scheduler-fired runs: the tick's logical time and what the trigger passes on. */
+  trigger_time?: number;
+  trigger_info?: Record<string, unknown>;
 }
 
 /** runs/repair's options. */
@@ -89,6 +92,8 @@ export class RunService {
       parent: o.parentTaskRunId ?? null,
       sourceDir: job.source_dir,
       enqueue,
+      triggerTime: o.trigger_time,
+      triggerInfo: o.trigger_info,
     });
   }
 
@@ -142,6 +147,8 @@ export class RunService {
     parent: number | null;
     sourceDir: string;
     enqueue: boolean;
+    triggerTime?: number;
+    triggerInfo?: Record<string, unknown>;
   }): Promise<RunRecord> {
     const tasks = o.settings.tasks ?? [];
     if (tasks.length === 0) {
@@ -155,6 +162,8 @@ export class RunService {
       run_name: o.runName,
       run_type: o.runType,
       trigger: o.trigger,
+      trigger_time: o.triggerTime ?? null,
+      trigger_info: o.triggerInfo ?? null,
       life_cycle_state: 'QUEUED',
       result_state: null,
       state_message: '',
@@ -171,7 +180,7 @@ export class RunService {
       repair_history: [],
     };
     // Parameter defaults may hold references such as {{job.id}} or {{job.start_time.iso_date}}.
-    const scope = { jobId: run.job_id, jobName: run.run_name, runId: run.run_id, repairCount: 0, startTime: now, triggerType: o.trigger, parameters: {}, tasks: {}, workspaceUrl: '' };
+    const scope = { jobId: run.job_id, jobName: run.run_name, runId: run.run_id, repairCount: 0, startTime: now, triggerType: o.trigger, triggerTime: o.triggerTime, triggerInfo: o.triggerInfo, parameters: {}, tasks: {}, workspaceUrl: '' };
     run.job_parameters = Object.fromEntries(Object.entries(o.params).map(([k, v]) => [k, resolveString(v, scope)]));
     const taskRuns = tasks.map((t, i) => newTaskRun({ id: first + 1 + i, run, task: t, now, dataDir: this.dataDir, repairId: 0 }));
     run.repair_history = [{ id: 0, type: 'ORIGINAL', start_time: now, end_time: 0, task_run_ids: taskRuns.map((t) => t.task_run_id) }];

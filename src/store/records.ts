@@ -29,6 +29,10 @@ export interface RunRecord {
   run_name: string;
   run_type: RunType;
   trigger: TriggerType;
+  /** Logical time of a scheduler-fired run (the cron tick), for {{job.trigger.time.*}}. */
+  trigger_time?: number | null;
+  /** What the trigger passed on: {file_arrival: {location, new_files}} or {table_update: {updated_tables}}. */
+  trigger_info?: Record<string, unknown> | null;
   life_cycle_state: LifeCycleState;
   result_state: ResultState | null;
   state_message: string;
