@@ -1,0 +1,80 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { AutoCdcFlow, Dataset } from '../../domain/pipeline-definition.js';
+import { translateSparkSql } from '../../engine/spark-sql/translate-spark-sql.js';
+import type { GraphFlow } from '../graph/pipeline-graph.js';
+import type { UpdateContext } from '../update/flow-runner.js';
+import type { FlowCheckpoints } from './flow-checkpoint.js';
+import { prepareQuery, type PrepareContext } from './flow-inputs.js';
+
+const q = (n: string) => `"${n.replace(/"/g, '""')}"`;
+const CHANGES = '__weir_changes';
+const TARGET = '__weir_cdc_target';
+
+/**
+ * AUTO CDC INTO / APPLY CHANGES INTO: applies the new change rows (since the checkpoint) to the target, by KEYS in
+ * SEQUENCE BY order. SCD type 1 keeps the latest row per key (deletes remove it; a change older than the stored
+ * row is ignored; IGNORE NULL UPDATES keeps stored values for NULL columns). SCD type 2 keeps every version with
+ * `__START_AT` / `__END_AT` (NULL for the current row); a delete closes the current row. The new table state is
+ * committed as one overwrite carrying the flow's txn, so a re-run of the same batch is a no-op.
+ */
+export async function runCdcFlow(p: PrepareContext, ctx: UpdateContext, flow: GraphFlow, ds: Dataset, cps: FlowCheckpoints, full: boolean) {
+  const def = flow.definition as AutoCdcFlow;
+  const cp = full ? { batch_id: -1, files: {}, tables: {} } : cps.load(flow.id);
+  if (def.once && cp.once_done && !full) return { num_output_rows: 0, dropped_records: 0, expectations: [], skipped: true };
+  const wrap = 'SELECT * FROM ';
+  const shift = wrap.length;
+  const source = { ...def.source, text: wrap + def.source.text, references: def.source.references.map((r) => ({ ...r, start: r.start + shift, end: r.end + shift })), fileSources: def.source.fileSources.map((f) => ({ ...f, start: f.start + shift, end: f.end + shift })) };
+  const prepared = await prepareQuery(p, flow, source, cp, full, shift);
+  const exists = (await p.tables.latestVersion(flow.target)) !== undefined;
+  if (!prepared.hasNewData && exists && !full) {
+    cps.save(flow.id, prepared.next);
+    return { num_output_rows: 0, dropped_records: 0, expectations: [] };
+  }
+  await p.conn.run(`CREATE OR REPLACE TEMP TABLE ${CHANGES} AS ${prepared.sql}`);
+  const cols = await columnsOf(p.conn, CHANGES);
+  const spark = (sql: string) => translateSparkSql(sql, { configuration: ctx.configuration }).statements[0].sql;
+  const isDelete = def.applyAsDeletes ? `coalesce((${spark(`SELECT ${def.applyAsDeletes}`).replace(/^SELECT /i, '').replace(/;$/, '')}), false)` : 'false';
+  const kept = cols.filter((c) => (def.columnList ? def.columnList.includes(c) : !(def.exceptColumnList ?? []).includes(c)));
+  if (exists && !full) await p.conn.run(`CREATE OR REPLACE TEMP TABLE ${TARGET} AS ${await p.tables.scanSql(flow.target)}`);
+  else await p.conn.run(`CREATE OR REPLACE TEMP TABLE ${TARGET} AS SELECT ${kept.map(q).join(', ')}${def.storedAsScdType === 2 ? ', NULL::VARCHAR AS __START_AT, NULL::VARCHAR AS __END_AT' : ''} FROM ${CHANGES} WHERE false`);
+  const keys = def.keys.map(q);
+  const seq = q(def.sequenceBy);
+  const stateSql = def.storedAsScdType === 1 ? scd1(keys, seq, kept, isDelete, def.ignoreNullUpdates) : scd2(keys, seq, kept, isDelete);
+  const totals = await p.conn.runAndReadAll(`SELECT count(*) FILTER (WHERE NOT ${isDelete}), count(*) FILTER (WHERE ${isDelete}) FROM ${CHANGES}`);
+  const [upserts, deletes] = (totals.getRows()[0] as unknown[]).map(Number);
+  const batch = prepared.next.batch_id + 1;
+  await p.tables.write(flow.target, stateSql, { mode: 'overwrite', overwriteSchema: true, partitionBy: ds.partitionCols.length ? ds.partitionCols : undefined, properties: ds.tableProperties, txn: { appId: `${ctx.pipeline.pipeline_id}/${flow.id}`, version: batch } });
+  cps.save(flow.id, { ...prepared.next, batch_id: batch, once_done: def.once || prepared.next.once_done });
+  await p.conn.run(`DROP TABLE IF EXISTS ${CHANGES}; DROP TABLE IF EXISTS ${TARGET}`);
+  return { num_output_rows: upserts + deletes, dropped_records: 0, expectations: [], num_upserted_rows: upserts, num_deleted_rows: deletes };
+}
+
+async function columnsOf(conn: DuckDBConnection, table: string): Promise<string[]> {
+  const r = await conn.runAndReadAll(`DESCRIBE ${table}`);
+  return r.getRowObjectsJson().map((row) => String(row.column_name));
+}
+
+const keyMatch = (keys: string[], a: string, b: string) => keys.map((k) => `${a}.${k} IS NOT DISTINCT FROM ${b}.${k}`).join(' AND ');
+
+/** Latest change per key wins over the stored row when its sequence is newer; deletes remove the key. */
+function scd1(keys: string[], seq: string, cols: string[], isDelete: string, ignoreNulls: boolean): string {
+  const latest = `SELECT *, ${isDelete} AS __del FROM ${CHANGES} QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${seq} DESC) = 1`;
+  const applies = `(t.${seq} IS NULL OR l.${seq} > t.${seq})`;
+  const value = (c: string) => (ignoreNulls && !keys.includes(q(c)) ? `coalesce(l.${q(c)}, t.${q(c)})` : `l.${q(c)}`);
+  return `WITH l AS (${latest})
+    SELECT t.* FROM ${TARGET} t WHERE NOT EXISTS (SELECT 1 FROM l WHERE ${keyMatch(keys, 'l', 't')} AND ${applies})
+    UNION ALL BY NAME
+    SELECT ${cols.map((c) => `${value(c)} AS ${q(c)}`).join(', ')} FROM l LEFT JOIN ${TARGET} t ON ${keyMatch(keys, 'l', 't')}
+    WHERE NOT l.__del AND ${applies}`;
+}
+
+/** Every change opens a version; the next change of the key (or a delete) closes it. */
+function scd2(keys: string[], seq: string, cols: string[], isDelete: string): string {
+  const events = `SELECT *, ${isDelete} AS __del, lead(${seq}) OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${seq}) AS __next FROM (SELECT DISTINCT ON (${keys.join(', ')}, ${seq}) * FROM ${CHANGES})`;
+  const first = `SELECT ${keys.join(', ')}, min(${seq}) AS __first FROM ${CHANGES} GROUP BY ${keys.join(', ')}`;
+  return `WITH e AS (${events}), f AS (${first})
+    SELECT t.* EXCLUDE (__END_AT), CASE WHEN t.__END_AT IS NULL AND f.__first IS NOT NULL AND CAST(f.__first AS VARCHAR) > CAST(t.__START_AT AS VARCHAR) THEN CAST(f.__first AS VARCHAR) ELSE t.__END_AT END AS __END_AT
+      FROM ${TARGET} t LEFT JOIN f ON ${keyMatch(keys, 'f', 't')}
+    UNION ALL BY NAME
+    SELECT ${cols.map((c) => `e.${q(c)}`).join(', ')}, CAST(e.${seq} AS VARCHAR) AS __START_AT, CAST(e.__next AS VARCHAR) AS __END_AT FROM e WHERE NOT e.__del`;
+}

@@ -1,0 +1,186 @@
+import { cpus } from 'node:os';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Dataset, Expectation } from '../../domain/pipeline-definition.js';
+import { WeirError } from '../../domain/weir-error.js';
+import { installSparkMacros } from '../../engine/spark-sql/translate-spark-sql.js';
+import type { PipelineRecord } from '../../store/ports/pipeline-store.js';
+import type { GraphFlow } from '../graph/pipeline-graph.js';
+import type { FlowRunner, UpdateContext } from '../update/flow-runner.js';
+import { runCdcFlow } from './cdc-flow.js';
+import { checkExpectations, type ExpectationResult } from './expectations-sql.js';
+import { FlowCheckpoints } from './flow-checkpoint.js';
+import { prepareQuery, type PrepareContext } from './flow-inputs.js';
+import { selectDatasets } from './flow-selection.js';
+import { shapeColumns } from './shape-columns.js';
+import { deltaTableAccess, type TableAccess } from './table-access.js';
+
+/** Where a pipeline's tables and checkpoints live, and how to get a DuckDB connection. */
+export interface FlowRunnerOptions {
+  connect(): Promise<DuckDBConnection>;
+  /** Folder of a managed table, by qualified id. */
+  tableLocation(id: string): string;
+  /** Folder of a pipeline's streaming checkpoints. */
+  checkpointRoot(pipeline: PipelineRecord): string;
+}
+
+/** Metrics of one flow run, as flow_progress reports them. */
+interface FlowMetrics {
+  num_output_rows: number;
+  dropped_records: number;
+  expectations: ExpectationResult[];
+  skipped?: boolean;
+}
+
+const STAGED = '__weir_staged';
+
+/**
+ * Runs an update's flows on DuckDB, in graph order, one Delta commit per flow: views become temp views,
+ * materialized views are recomputed and overwritten, streaming tables append only what is new since their
+ * checkpoint (with a Delta txn per micro-batch, so a crash never writes a batch twice), AUTO CDC flows merge.
+ * Expectations are counted per flow. A failing flow fails the update; flows that do not depend on it still run,
+ * flows that do are SKIPPED.
+ */
+export class DuckDbFlowRunner implements FlowRunner {
+  constructor(private readonly o: FlowRunnerOptions) {}
+
+  async run(ctx: UpdateContext): Promise<void> {
+    const conn = await this.o.connect();
+    try {
+      await this.applyCompute(conn, ctx);
+      await installSparkMacros(conn);
+      const locate = (id: string) => ctx.graph.datasets.find((d) => d.id === id)?.definition.location ?? this.o.tableLocation(id);
+      const tables = deltaTableAccess(conn, locate);
+      const cps = new FlowCheckpoints(this.o.checkpointRoot(ctx.pipeline));
+      const selection = selectDatasets(ctx.graph, ctx.update);
+      const views = new Map<string, string>();
+      const failed = new Set<string>();
+      const overwritten = new Set<string>();
+      let firstError: unknown;
+      for (const flowId of ctx.graph.order) {
+        if (ctx.signal.aborted) return;
+        const flow = ctx.graph.flows.find((f) => f.id === flowId) as GraphFlow;
+        const progress = (status: string, extra: Record<string, unknown> = {}, level: 'INFO' | 'ERROR' = 'INFO', error?: string) =>
+          ctx.events.emit({
+            level,
+            event_type: 'flow_progress',
+            message: `Flow '${flow.id}' is ${status}.${error ? ` ${error}` : ''}`,
+            origin: { flow_name: flow.id, dataset_name: flow.target },
+            details: { flow_progress: { status, ...extra } },
+            ...(error ? { error: { fatal: false, exceptions: [{ class_name: 'weir.FlowError', message: error }] } } : {}),
+          });
+        if (!selection.refresh.has(flow.target)) {
+          await progress('EXCLUDED');
+          continue;
+        }
+        const blocked = flow.inputs.find((i) => failed.has(i.id));
+        if (blocked) {
+          failed.add(flow.target);
+          await progress('SKIPPED', { skip_reason: `upstream dataset ${blocked.id} failed` });
+          continue;
+        }
+        await progress('RUNNING');
+        try {
+          const full = selection.fullRefresh.has(flow.target) && !overwritten.has(flow.target);
+          const m = await this.runFlow({ conn, graph: ctx.graph, tables, configuration: ctx.configuration, views }, ctx, flow, cps, full);
+          if (full) overwritten.add(flow.target);
+          await progress(m.skipped ? 'SKIPPED' : 'COMPLETED', {
+            metrics: { num_output_rows: m.num_output_rows },
+            data_quality: { dropped_records: m.dropped_records, expectations: m.expectations },
+          });
+        } catch (e) {
+          failed.add(flow.target);
+          firstError ??= e;
+          await progress('FAILED', {}, 'ERROR', (e as Error).message);
+        }
+      }
+      if (firstError) {
+        const msg = (firstError as Error).message;
+        throw new WeirError('PIPELINE.FLOW_FAILED', `${failed.size} dataset(s) failed or were skipped; first failure: ${msg}`, { cause: firstError });
+      }
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  private async runFlow(p: PrepareContext, ctx: UpdateContext, flow: GraphFlow, cps: FlowCheckpoints, full: boolean): Promise<FlowMetrics> {
+    const target = ctx.graph.datasets.find((d) => d.id === flow.target);
+    if (!target) throw new WeirError('PIPELINE.FLOW_TARGET_NOT_FOUND', `flow ${flow.id} writes ${flow.target}, which is not a dataset of this pipeline (sinks are not written by weir yet)`);
+    const ds = target.definition;
+    const def = flow.definition;
+    if (def.type === 'auto_cdc') return runCdcFlow(p, ctx, flow, ds, cps, full);
+    const cpKey = flow.id;
+    const cp = full ? { batch_id: -1, files: {}, tables: {} } : cps.load(cpKey);
+    if (full) cps.reset(cpKey);
+    if (ds.kind === 'view') {
+      const q = await prepareQuery(p, flow, def.query, { batch_id: -1, files: {}, tables: {} }, true);
+      const name = `__weir_view_${p.views.size}`;
+      await p.conn.run(`CREATE OR REPLACE TEMP VIEW "${name}" AS ${q.sql}`);
+      p.views.set(flow.target, name);
+      return { num_output_rows: 0, dropped_records: 0, expectations: [] };
+    }
+    const streaming = ds.kind === 'streaming_table';
+    if (def.once && cp.once_done && !full) return { num_output_rows: 0, dropped_records: 0, expectations: [], skipped: true };
+    const q = await prepareQuery(p, flow, def.query, streaming ? cp : { batch_id: -1, files: {}, tables: {} }, full || !streaming);
+    const exists = (await p.tables.latestVersion(flow.target)) !== undefined;
+    if (streaming && !q.hasNewData && exists && !full) {
+      cps.save(cpKey, q.next);
+      return { num_output_rows: 0, dropped_records: 0, expectations: [] };
+    }
+    await p.conn.run(`CREATE OR REPLACE TEMP TABLE ${STAGED} AS ${shapeColumns(ds, q.sql)}`);
+    const checked = await checkExpectations(p.conn, STAGED, flow.target, flow.id, [...notNullExpectations(ds), ...ds.expectations]);
+    const kept = await keptCount(p.conn, checked.keepSql);
+    const opts = { partitionBy: ds.partitionCols.length ? ds.partitionCols : undefined, properties: ds.tableProperties, description: ds.comment };
+    if (kept > 0 || !exists || !streaming) {
+      const batch = q.next.batch_id + 1;
+      if (!streaming || full) await p.tables.write(flow.target, checked.keepSql, { ...opts, mode: 'overwrite', overwriteSchema: true });
+      else {
+        const rowsSql = exists ? await conformToTable(p.conn, p.tables, flow.target, checked.keepSql) : checked.keepSql;
+        await p.tables.write(flow.target, rowsSql, { ...opts, mode: 'append', mergeSchema: true, txn: { appId: `${ctx.pipeline.pipeline_id}/${flow.id}`, version: batch } });
+      }
+      q.next.batch_id = batch;
+    }
+    if (streaming) cps.save(cpKey, { ...q.next, once_done: def.once || q.next.once_done });
+    await p.conn.run(`DROP TABLE IF EXISTS ${STAGED}`);
+    return { num_output_rows: kept, dropped_records: checked.total - kept, expectations: checked.results.filter((r) => ds.expectations.some((e) => e.name === r.name)) };
+  }
+
+  /** Maps the pipeline's compute to DuckDB threads (one per worker, the driver included) and reports it. */
+  private async applyCompute(conn: DuckDBConnection, ctx: UpdateContext): Promise<void> {
+    const cores = cpus().length;
+    const spec = ctx.update.config;
+    const cluster = spec.clusters?.find((c) => (c.label ?? 'default') === 'default') ?? spec.clusters?.[0];
+    const workers = spec.serverless ? cores : (cluster?.autoscale?.max_workers ?? cluster?.num_workers ?? cores - 1);
+    const threads = Math.max(1, Math.min(cores, workers + 1));
+    await conn.run(`SET threads = ${threads}`);
+    await ctx.events.emit({
+      level: 'INFO',
+      event_type: 'cluster_resources',
+      message: `The update runs with ${threads} DuckDB thread(s) (${workers} worker(s) plus the driver, ${cores} core(s) on this machine).`,
+      details: { cluster_resources: { num_executors: workers, task_slot_metrics: { summary_duration_ms: 0, num_task_slots: threads }, state: 'CLUSTER_AT_DESIRED_SIZE' } },
+    });
+  }
+}
+
+/** NOT NULL columns are enforced like a FAIL UPDATE expectation. */
+function notNullExpectations(ds: Dataset): Expectation[] {
+  return ds.columns.filter((c) => c.notNull).map((c) => ({ name: `${c.name} NOT NULL`, expression: `\`${c.name}\` IS NOT NULL`, action: 'fail' as const }));
+}
+
+/**
+ * New rows of a streaming table take the table's column types (like Auto Loader, whose schema is fixed by the
+ * first files): a later file whose `amount` happens to hold only whole numbers is still appended as double.
+ * New columns pass as they are (the append merges them into the schema).
+ */
+async function conformToTable(conn: DuckDBConnection, tables: TableAccess, id: string, sql: string): Promise<string> {
+  const typesOf = async (rel: string) =>
+    new Map((await conn.runAndReadAll(`DESCRIBE ${rel}`)).getRowObjectsJson().map((r) => [String(r.column_name), String(r.column_type)]));
+  const table = await typesOf(`(${await tables.emptySql(id)})`);
+  const data = await typesOf(`(${sql})`);
+  const casts = [...data].filter(([c, t]) => table.has(c) && table.get(c) !== t).map(([c]) => `CAST("${c.replace(/"/g, '""')}" AS ${table.get(c)}) AS "${c.replace(/"/g, '""')}"`);
+  return casts.length ? `SELECT * REPLACE (${casts.join(', ')}) FROM (${sql})` : sql;
+}
+
+async function keptCount(conn: DuckDBConnection, keepSql: string): Promise<number> {
+  const r = await conn.runAndReadAll(`SELECT count(*) FROM (${keepSql})`);
+  return Number((r.getRows()[0] as unknown[])[0]);
+}

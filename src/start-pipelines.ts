@@ -1,0 +1,28 @@
+import { join } from 'node:path';
+import type { Clock } from './domain/clock.js';
+import type { DuckDbWarehouse } from './engine/duckdb-warehouse.js';
+import { DuckDbFlowRunner } from './pipelines/execute/duckdb-flow-runner.js';
+import { PipelineService } from './pipelines/pipeline-service.js';
+import { PipelineSqlStore } from './store/sql/pipeline-sql-store.js';
+import type { SqlStore } from './store/sql/sql-store.js';
+
+/** Folder of a managed table: `<dataDir>/warehouse/<catalog>/<schema>/<table>` (also what table-update triggers watch). */
+export function managedTablePath(dataDir: string, id: string): string {
+  return join(dataDir, 'warehouse', ...id.split('.'));
+}
+
+/**
+ * Starts the declarative pipeline engine: updates run on connections of the warehouse's DuckDB, tables are
+ * managed Delta tables in the data folder, streaming checkpoints live under the pipeline's `storage` (or
+ * `<dataDir>/pipelines/<id>`). Updates a crash interrupted are marked FAILED first.
+ */
+export async function startPipelines(store: SqlStore, warehouse: DuckDbWarehouse, clock: Clock, dataDir: string): Promise<PipelineService> {
+  const flows = new DuckDbFlowRunner({
+    connect: () => warehouse.connect(),
+    tableLocation: (id) => managedTablePath(dataDir, id),
+    checkpointRoot: (p) => (p.spec.storage ? join(p.spec.storage, 'checkpoints') : join(dataDir, 'pipelines', p.pipeline_id, 'checkpoints')),
+  });
+  const service = new PipelineService(new PipelineSqlStore(store.kysely), flows, clock);
+  await service.recover();
+  return service;
+}

@@ -1,0 +1,206 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../src/domain/clock.js';
+import { DuckDbWarehouse } from '../src/engine/duckdb-warehouse.js';
+import { DeltaTable } from '../src/lake/delta-table.js';
+import type { PipelineService } from '../src/pipelines/pipeline-service.js';
+import { managedTablePath, startPipelines } from '../src/start-pipelines.js';
+import type { SqlStore } from '../src/store/sql/sql-store.js';
+import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js';
+
+let dir: string;
+let store: SqlStore;
+let warehouse: DuckDbWarehouse;
+let pipelines: PipelineService;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'weir-pipe-'));
+  store = await openSqliteStore(join(dir, 'weir.sqlite'));
+  warehouse = await DuckDbWarehouse.open(':memory:');
+  pipelines = await startPipelines(store, warehouse, systemClock, dir);
+});
+afterAll(async () => {
+  await pipelines.close();
+  await store.close();
+  await warehouse.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Rows of a managed table, sorted, as plain objects. */
+async function rows(id: string, orderBy: string): Promise<Record<string, unknown>[]> {
+  const conn = await warehouse.connect();
+  try {
+    const sql = await DeltaTable.forPath(conn, managedTablePath(dir, id)).scanSql();
+    const objects = (await conn.runAndReadAll(`SELECT * FROM (${sql}) ORDER BY ${orderBy}`)).getRowObjects();
+    return objects.map((o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v === null || typeof v !== 'object' ? v : String(v)])));
+  } finally {
+    conn.closeSync();
+  }
+}
+
+/** Runs an update to its end; its state reads `STATE: error messages` so a failure shows why. */
+async function update(id: string, body: Record<string, unknown> = {}) {
+  const started = await pipelines.startUpdate(id, body);
+  const u = await pipelines.waitForUpdate(started.update_id);
+  const errors = (await store.kysely.selectFrom('pipeline_events').select('data').where('update_id', '=', u.update_id).where('level', '=', 'ERROR').execute()).map((r) => JSON.parse(r.data as string).message);
+  return { ...u, state: errors.length && u.state === 'COMPLETED' ? `COMPLETED with errors: ${errors.join(' | ')}` : u.state === 'FAILED' ? `FAILED: ${errors.join(' | ')}` : u.state };
+}
+
+async function events(id: string, updateId: string, type: string) {
+  return (await store.kysely.selectFrom('pipeline_events').select('data').where('pipeline_id', '=', id).where('update_id', '=', updateId).where('event_type', '=', type).orderBy('seq').execute()).map(
+    (r) => JSON.parse(r.data as string),
+  );
+}
+
+describe('a bronze/silver/gold pipeline from SQL files', () => {
+  let pipelineId: string;
+  let landing: string;
+
+  beforeAll(async () => {
+    const folder = join(dir, 'sales');
+    landing = join(dir, 'landing');
+    mkdirSync(folder, { recursive: true });
+    mkdirSync(landing, { recursive: true });
+    writeFileSync(join(landing, 'orders-1.csv'), 'order_id,customer,amount,region\n1,ann,10.5,eu\n2,bob,-3,us\n3,cy,7,eu\n');
+    writeFileSync(
+      join(folder, 'bronze.sql'),
+      `-- raw orders, as they land
+CREATE OR REFRESH STREAMING TABLE orders_raw
+COMMENT 'orders as they arrive'
+AS SELECT * FROM STREAM read_files('${landing}', format => 'csv', header => true);
+`,
+    );
+    writeFileSync(
+      join(folder, 'silver_gold.sql'),
+      `CREATE OR REFRESH STREAMING TABLE orders (
+  CONSTRAINT positive_amount EXPECT (amount > 0) ON VIOLATION DROP ROW,
+  CONSTRAINT known_region EXPECT (region IN ('eu', 'us'))
+) AS SELECT order_id, upper(customer) AS customer, amount, region FROM STREAM(LIVE.orders_raw);
+
+CREATE OR REFRESH MATERIALIZED VIEW revenue_by_region
+AS SELECT region, sum(amount) AS revenue, count(*) AS orders FROM LIVE.orders GROUP BY region;
+`,
+    );
+    const p = await pipelines.create({ name: 'sales', libraries: [{ glob: { include: `${folder}/**` } }], catalog: 'main', schema: 'sales' }, { sourceDir: dir });
+    pipelineId = p.pipeline_id;
+  });
+
+  it('materializes every table as Delta with expectations applied and reports metrics', async () => {
+    const u = await update(pipelineId);
+    expect(u.state).toBe('COMPLETED');
+    expect(await rows('main.sales.orders_raw', 'order_id')).toHaveLength(3);
+    expect(await rows('main.sales.orders', 'order_id')).toEqual([
+      { order_id: 1, customer: 'ANN', amount: 10.5, region: 'eu' },
+      { order_id: 3, customer: 'CY', amount: 7, region: 'eu' },
+    ]);
+    expect(await rows('main.sales.revenue_by_region', 'region')).toEqual([{ region: 'eu', revenue: 17.5, orders: 2 }]);
+    const progress = await events(pipelineId, u.update_id, 'flow_progress');
+    const silver = progress.find((e) => e.origin.flow_name === 'main.sales.orders' && e.details.flow_progress.status === 'COMPLETED');
+    expect(silver.details.flow_progress.metrics).toEqual({ num_output_rows: 2 });
+    expect(silver.details.flow_progress.data_quality).toEqual({
+      dropped_records: 1,
+      expectations: [
+        { name: 'positive_amount', dataset: 'main.sales.orders', passed_records: 2, failed_records: 1 },
+        { name: 'known_region', dataset: 'main.sales.orders', passed_records: 3, failed_records: 0 },
+      ],
+    });
+    const states = (await events(pipelineId, u.update_id, 'update_progress')).map((e) => e.details.update_progress.state);
+    expect(states).toEqual(['QUEUED', 'INITIALIZING', 'SETTING_UP_TABLES', 'RUNNING', 'COMPLETED']);
+  });
+
+  it('processes only new files on the next update, and recomputes the materialized view', async () => {
+    writeFileSync(join(landing, 'orders-2.csv'), 'order_id,customer,amount,region\n4,dee,5,us\n');
+    const u = await update(pipelineId);
+    expect(u.state).toBe('COMPLETED');
+    expect((await rows('main.sales.orders_raw', 'order_id')).map((r) => r.order_id)).toEqual([1, 2, 3, 4]);
+    expect((await rows('main.sales.orders', 'order_id')).map((r) => r.order_id)).toEqual([1, 3, 4]);
+    expect(await rows('main.sales.revenue_by_region', 'region')).toEqual([
+      { region: 'eu', revenue: 17.5, orders: 2 },
+      { region: 'us', revenue: 5, orders: 1 },
+    ]);
+    const bronze = (await events(pipelineId, u.update_id, 'flow_progress')).find((e) => e.origin.flow_name === 'main.sales.orders_raw' && e.details.flow_progress.status === 'COMPLETED');
+    expect(bronze.details.flow_progress.metrics.num_output_rows).toBe(1);
+    // Nothing new: streaming tables write no new version.
+    const before = await DeltaTable.forPath(await warehouse.connect(), managedTablePath(dir, 'main.sales.orders')).refresh();
+    expect((await update(pipelineId)).state).toBe('COMPLETED');
+    const after = await DeltaTable.forPath(await warehouse.connect(), managedTablePath(dir, 'main.sales.orders')).refresh();
+    expect(after?.snapshot.version).toBe(before?.snapshot.version);
+  });
+
+  it('full refresh rebuilds streaming tables from all files', async () => {
+    const u = await update(pipelineId, { full_refresh: true });
+    expect(u.state).toBe('COMPLETED');
+    expect((await rows('main.sales.orders_raw', 'order_id')).map((r) => r.order_id)).toEqual([1, 2, 3, 4]);
+    expect((await rows('main.sales.orders', 'order_id')).map((r) => r.order_id)).toEqual([1, 3, 4]);
+  });
+
+  it('validate_only checks the graph without writing', async () => {
+    const u = await update(pipelineId, { validate_only: true });
+    expect(u.state).toBe('COMPLETED');
+    expect((await events(pipelineId, u.update_id, 'flow_progress')).length).toBe(0);
+  });
+});
+
+describe('failures', () => {
+  it('FAIL UPDATE expectations fail the update and write nothing', async () => {
+    const folder = join(dir, 'strict');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'p.sql'), `CREATE OR REFRESH MATERIALIZED VIEW checked (CONSTRAINT id_set EXPECT (id IS NOT NULL) ON VIOLATION FAIL UPDATE) AS SELECT * FROM (VALUES (1), (NULL)) t(id);\n`);
+    const p = await pipelines.create({ name: 'strict', libraries: [{ file: { path: 'strict/p.sql' } }] }, { sourceDir: dir });
+    const u = await update(p.pipeline_id);
+    expect(u.state).toMatch(/^FAILED/);
+    const errors = (await store.kysely.selectFrom('pipeline_events').select('data').where('pipeline_id', '=', p.pipeline_id).where('level', '=', 'ERROR').execute()).map((r) => JSON.parse(r.data as string).message);
+    expect(errors.join('\n')).toMatch(/expectation 'id_set' \(id IS NOT NULL\) on main\.default\.checked is violated by 1 of 2 row\(s\)/);
+    const conn = await warehouse.connect();
+    expect(await DeltaTable.forPath(conn, managedTablePath(dir, 'main.default.checked')).exists()).toBe(false);
+    conn.closeSync();
+  });
+
+  it('a graph error fails the update with the file and line', async () => {
+    const folder = join(dir, 'broken');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'p.sql'), `CREATE OR REFRESH MATERIALIZED VIEW a AS SELECT 1 AS x;\n\nCREATE OR REFRESH MATERIALIZED VIEW b AS SELECT * FROM LIVE.aa;\n`);
+    const p = await pipelines.create({ name: 'broken', libraries: [{ file: { path: 'broken/p.sql' } }] }, { sourceDir: dir });
+    const u = await update(p.pipeline_id);
+    expect(u.state).toMatch(/^FAILED/);
+    const errors = (await store.kysely.selectFrom('pipeline_events').select('data').where('pipeline_id', '=', p.pipeline_id).where('level', '=', 'ERROR').execute()).map((r) => JSON.parse(r.data as string).message);
+    expect(errors[0]).toMatch(/p\.sql:3:\d+: .*aa/);
+  });
+});
+
+describe('AUTO CDC', () => {
+  it('applies changes as SCD type 1 and type 2', async () => {
+    const folder = join(dir, 'cdc');
+    const feed = join(dir, 'cdc-feed');
+    mkdirSync(folder, { recursive: true });
+    mkdirSync(feed, { recursive: true });
+    writeFileSync(join(feed, 'c1.json'), ['{"id":1,"name":"a","op":"I","ts":1}', '{"id":2,"name":"b","op":"I","ts":1}', '{"id":1,"name":"a2","op":"U","ts":2}'].join('\n'));
+    writeFileSync(
+      join(folder, 'cdc.sql'),
+      `CREATE OR REFRESH STREAMING TABLE changes AS SELECT * FROM STREAM read_files('${feed}', format => 'json');
+CREATE OR REFRESH STREAMING TABLE people_scd1;
+APPLY CHANGES INTO LIVE.people_scd1 FROM STREAM(LIVE.changes) KEYS (id) APPLY AS DELETE WHEN op = 'D' SEQUENCE BY ts COLUMNS * EXCEPT (op) STORED AS SCD TYPE 1;
+CREATE OR REFRESH STREAMING TABLE people_scd2;
+APPLY CHANGES INTO LIVE.people_scd2 FROM STREAM(LIVE.changes) KEYS (id) APPLY AS DELETE WHEN op = 'D' SEQUENCE BY ts COLUMNS * EXCEPT (op) STORED AS SCD TYPE 2;
+`,
+    );
+    const p = await pipelines.create({ name: 'cdc', libraries: [{ file: { path: 'cdc/cdc.sql' } }] }, { sourceDir: dir });
+    expect((await update(p.pipeline_id)).state).toBe('COMPLETED');
+    expect(await rows('main.default.people_scd1', 'id')).toEqual([
+      { id: 1, name: 'a2', ts: 2 },
+      { id: 2, name: 'b', ts: 1 },
+    ]);
+    writeFileSync(join(feed, 'c2.json'), ['{"id":2,"name":"b","op":"D","ts":3}', '{"id":1,"name":"old","op":"U","ts":0}'].join('\n'));
+    expect((await update(p.pipeline_id)).state).toBe('COMPLETED');
+    expect(await rows('main.default.people_scd1', 'id')).toEqual([{ id: 1, name: 'a2', ts: 2 }]);
+    const scd2 = await rows('main.default.people_scd2', 'id, __START_AT');
+    expect(scd2.map((r) => [r.id, r.name, r.__START_AT, r.__END_AT])).toEqual([
+      [1, 'old', '0', null],
+      [1, 'a', '1', '2'],
+      [1, 'a2', '2', null],
+      [2, 'b', '1', '3'],
+    ]);
+  });
+});
