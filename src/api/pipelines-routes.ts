@@ -85,9 +85,13 @@ export function pipelinesRoutes(pipelines: PipelineService, o: { workspaceDir: s
     const pl = await pipelines.require(param(c, 'id'));
     const q = parseParams(EventsParams, p);
     if (q.page_token !== undefined && (q.filter !== undefined || q.order_by !== undefined)) throw invalidParameter('page_token cannot be combined with filter or order_by; pass only page_token (and max_results)');
-    const { offset, limit } = pageWindow({ limit: q.max_results, page_token: q.page_token }, { defaultLimit: 25, maxLimit: 1000, zeroMeansMax: false });
-    const order = parseOrder(q.order_by, ['timestamp'], 'timestamp desc');
-    const r = await store.listEvents(pl.pipeline_id, { ...parseEventFilter(q.filter), ascending: order.ascending, offset, limit });
+    // The page token carries the query (filter, order, position), as Databricks' does: later pages send only it.
+    const from = q.page_token !== undefined ? decodeEventsToken(q.page_token) : { offset: 0, filter: q.filter, order: Array.isArray(q.order_by) ? q.order_by[0] : q.order_by };
+    const limit = q.max_results ?? 25;
+    if (limit < 1 || limit > 1000) throw invalidParameter(`max_results: ${limit} is out of range; use a value from 1 to 1000`);
+    const order = parseOrder(from.order, ['timestamp'], 'timestamp desc');
+    const r = await store.listEvents(pl.pipeline_id, { ...parseEventFilter(from.filter), ascending: order.ascending, offset: from.offset, limit });
+    const token = (offset: number) => Buffer.from(JSON.stringify({ ...from, offset })).toString('base64url');
     return {
       events: r.events.map((e) => ({
         id: e.id,
@@ -101,8 +105,8 @@ export function pipelinesRoutes(pipelines: PipelineService, o: { workspaceDir: s
         event_type: e.event_type,
         details: e.details,
       })),
-      next_page_token: r.hasMore ? encodePageToken(offset + limit) : undefined,
-      prev_page_token: offset > 0 ? encodePageToken(Math.max(0, offset - limit)) : undefined,
+      next_page_token: r.hasMore ? token(from.offset + limit) : undefined,
+      prev_page_token: from.offset > 0 ? token(Math.max(0, from.offset - limit)) : undefined,
     };
   }));
 
@@ -151,6 +155,16 @@ function parseOrder(v: string | string[] | undefined, fields: string[], dflt: st
   const m = /^\s*(\w+)(?:\s+(asc|desc))?\s*$/i.exec(raw.replace(/^\[?"?|"?\]?$/g, ''));
   if (!m || !fields.includes(m[1].toLowerCase())) throw invalidParameter(`order_by: "${raw}" is not one of ${fields.map((f) => `"${f} asc", "${f} desc"`).join(', ')}`);
   return { field: m[1].toLowerCase(), ascending: (m[2] ?? (dflt.endsWith('desc') ? 'desc' : 'asc')).toLowerCase() === 'asc' };
+}
+
+function decodeEventsToken(t: string): { offset: number; filter?: string; order?: string } {
+  try {
+    const v = JSON.parse(Buffer.from(t, 'base64url').toString('utf8')) as { offset: number; filter?: string; order?: string };
+    if (Number.isInteger(v.offset) && v.offset >= 0) return v;
+  } catch {
+    // fall through to the error below
+  }
+  throw invalidParameter(`page_token: "${t}" is not a token from an earlier events response`);
 }
 
 function param(c: Context, name: string): string {

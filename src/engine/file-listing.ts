@@ -14,8 +14,8 @@ export interface ListedFile {
 export const MAX_LISTED_FILES = 10_000;
 
 /**
- * Lists the files a file-arrival trigger watches. `url` is a local folder (also as file:// URL), watched with
- * its subfolders, or a glob (`*`, `**`, `?`) whose fixed prefix is the folder to walk. Hidden files (.name)
+ * Lists the files a file-arrival trigger watches (or a pipeline's read_files reads). `url` is a local file, a
+ * folder (also as file:// URL), listed with its subfolders, or a glob (`*`, `**`, `?`) whose fixed prefix is the folder to walk. Hidden files (.name)
  * and files being written by tools that use a `_` / `.` prefix (e.g. `_SUCCESS`, `.part`) are ignored.
  */
 export async function listWatchedFiles(url: string): Promise<ListedFile[]> {
@@ -23,6 +23,11 @@ export async function listWatchedFiles(url: string): Promise<ListedFile[]> {
   const globAt = path.search(/[*?[]/);
   const root = globAt < 0 ? path : path.slice(0, path.lastIndexOf('/', globAt) + 1) || '/';
   const matcher = globAt < 0 ? null : globRegExp(relative(root, path).split(sep).join('/'));
+  if (globAt < 0) {
+    // A single file is watched (or read) as itself.
+    const st = await stat(path).catch(() => null);
+    if (st?.isFile()) return [{ path, mtimeMs: Math.floor(st.mtimeMs), size: st.size }];
+  }
   const out: ListedFile[] = [];
   await walk(root, async (file) => {
     const rel = relative(root, file).split(sep).join('/');

@@ -81,7 +81,7 @@ export class DuckDbFlowRunner implements FlowRunner {
         await progress('RUNNING');
         try {
           const full = selection.fullRefresh.has(flow.target) && !overwritten.has(flow.target);
-          const m = await this.runFlow({ conn, graph: ctx.graph, tables, configuration: ctx.configuration, views }, ctx, flow, cps, full);
+          const m = await this.runFlow({ conn, graph: ctx.graph, tables, configuration: ctx.configuration, views, baseDir: ctx.pipeline.source_dir }, ctx, flow, cps, full);
           if (full) overwritten.add(flow.target);
           await progress(m.skipped ? 'SKIPPED' : 'COMPLETED', {
             metrics: { num_output_rows: m.num_output_rows },
@@ -126,8 +126,8 @@ export class DuckDbFlowRunner implements FlowRunner {
       cps.save(cpKey, q.next);
       return { num_output_rows: 0, dropped_records: 0, expectations: [] };
     }
-    await p.conn.run(`CREATE OR REPLACE TEMP TABLE ${STAGED} AS ${shapeColumns(ds, q.sql)}`);
-    const checked = await checkExpectations(p.conn, STAGED, flow.target, flow.id, [...notNullExpectations(ds), ...ds.expectations]);
+    await p.conn.run(`CREATE OR REPLACE TEMP TABLE ${STAGED} AS ${shapeColumns(ds, q.sql, ctx.configuration)}`);
+    const checked = await checkExpectations(p.conn, STAGED, flow.target, flow.id, [...notNullExpectations(ds), ...ds.expectations], ctx.configuration);
     const kept = await keptCount(p.conn, checked.keepSql);
     const opts = { partitionBy: ds.partitionCols.length ? ds.partitionCols : undefined, properties: ds.tableProperties, description: ds.comment };
     if (kept > 0 || !exists || !streaming) {

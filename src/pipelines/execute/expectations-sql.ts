@@ -16,15 +16,15 @@ export interface ExpectationResult {
  * when the expression is false or NULL. `fail` expectations with failures stop the flow before anything is
  * written; `drop` ones remove the failing rows. Returns the counts and the query of the rows to write.
  */
-export async function checkExpectations(conn: DuckDBConnection, staged: string, datasetId: string, flowId: string, expectations: Expectation[]): Promise<{ results: ExpectationResult[]; keepSql: string; total: number }> {
+export async function checkExpectations(conn: DuckDBConnection, staged: string, datasetId: string, flowId: string, expectations: Expectation[], configuration: Record<string, string> = {}): Promise<{ results: ExpectationResult[]; keepSql: string; total: number }> {
   const holds = (e: Expectation) => `coalesce((${e.expression}), false)`;
   const counts = [`count(*) AS __total`, ...expectations.map((e, i) => `count_if(NOT ${holds(e)}) AS __f${i}`)].join(', ');
-  const row = await firstRow(conn, translate(`SELECT ${counts} FROM ${staged}`, datasetId));
+  const row = await firstRow(conn, translate(`SELECT ${counts} FROM ${staged}`, datasetId, configuration));
   const total = Number(row[0]);
   const results = expectations.map((e, i) => ({ name: e.name, dataset: datasetId, failed_records: Number(row[i + 1]), passed_records: total - Number(row[i + 1]) }));
   for (const [i, e] of expectations.entries()) {
     if (e.action !== 'fail' || results[i].failed_records === 0) continue;
-    const sample = await firstRow(conn, translate(`SELECT to_json(struct(*)) FROM ${staged} WHERE NOT ${holds(e)} LIMIT 1`, datasetId)).catch(() => ['?']);
+    const sample = await firstRow(conn, translate(`SELECT to_json(struct(*)) FROM ${staged} WHERE NOT ${holds(e)} LIMIT 1`, datasetId, configuration)).catch(() => ['?']);
     throw new WeirError(
       'PIPELINE.EXPECTATION_FAILED',
       `Flow '${flowId}' failed: expectation '${e.name}' (${e.expression}) on ${datasetId} is violated by ${results[i].failed_records} of ${total} row(s), and it says ON VIOLATION FAIL UPDATE; nothing was written. A failing row: ${String(sample[0])}`,
@@ -32,13 +32,13 @@ export async function checkExpectations(conn: DuckDBConnection, staged: string, 
     );
   }
   const drops = expectations.filter((e) => e.action === 'drop');
-  const keepSql = drops.length ? translate(`SELECT * FROM ${staged} WHERE ${drops.map(holds).join(' AND ')}`, datasetId) : `SELECT * FROM ${staged}`;
+  const keepSql = drops.length ? translate(`SELECT * FROM ${staged} WHERE ${drops.map(holds).join(' AND ')}`, datasetId, configuration) : `SELECT * FROM ${staged}`;
   return { results, keepSql, total };
 }
 
-function translate(sql: string, datasetId: string): string {
+function translate(sql: string, datasetId: string, configuration: Record<string, string>): string {
   try {
-    return translateSparkSql(sql).statements[0].sql;
+    return translateSparkSql(sql, { configuration }).statements[0].sql;
   } catch (e) {
     throw new WeirError('PIPELINE.INVALID_DEFINITION', `an expectation of ${datasetId} is not valid SQL: ${(e as Error).message}`, { cause: e });
   }

@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Query, TableReference } from '../../domain/pipeline-definition.js';
 import { WeirError } from '../../domain/weir-error.js';
@@ -27,6 +28,8 @@ export interface PrepareContext {
   configuration: Record<string, string>;
   /** Temp view name of each view dataset already defined in this update. */
   views: Map<string, string>;
+  /** Folder that relative read_files paths resolve against (the pipeline's folder). */
+  baseDir: string;
 }
 
 const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
@@ -65,7 +68,7 @@ export async function prepareQuery(ctx: PrepareContext, flow: GraphFlow, query: 
   }
   for (const src of query.fileSources) {
     const name = alias(`__files_${splices.length}`);
-    const files = await listWatchedFiles(src.path);
+    const files = await listWatchedFiles(isAbsolute(src.path) || /^\w+:\/\//.test(src.path) ? src.path : resolve(ctx.baseDir, src.path));
     const fresh = src.streaming ? files.filter((f) => next.files[f.path] !== `${f.mtimeMs}:${f.size}`) : files;
     if (src.streaming) {
       streamingInputs++;

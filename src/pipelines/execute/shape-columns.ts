@@ -8,7 +8,7 @@ const PLACEHOLDER = '__weir_shape_source';
  * columns are computed, and only declared columns are kept, in declared order. Without a column list (or one
  * that declares names only) the rows pass unchanged.
  */
-export function shapeColumns(ds: Dataset, duckSql: string): string {
+export function shapeColumns(ds: Dataset, duckSql: string, configuration: Record<string, string> = {}): string {
   if (!ds.columns.some((c) => c.type || c.generatedAs)) return duckSql;
   const q = (n: string) => `\`${n.replace(/`/g, '``')}\``;
   const cols = ds.columns.map((c) => {
@@ -16,6 +16,6 @@ export function shapeColumns(ds: Dataset, duckSql: string): string {
     return c.type ? `CAST(${value} AS ${c.type}) AS ${q(c.name)}` : `${value} AS ${q(c.name)}`;
   });
   const spark = `SELECT ${cols.join(', ')} FROM ${PLACEHOLDER}`;
-  const translated = translateSparkSql(spark, { origin: { file: ds.origin.file, line: ds.origin.line } }).statements[0].sql;
+  const translated = translateSparkSql(spark, { configuration, origin: { file: ds.origin.file, line: ds.origin.line } }).statements[0].sql;
   return translated.replace(new RegExp(`\\b${PLACEHOLDER}\\b`), `(${duckSql}) AS ${PLACEHOLDER}`);
 }
