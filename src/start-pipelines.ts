@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Clock } from './domain/clock.js';
 import type { DuckDbWarehouse } from './engine/duckdb-warehouse.js';
+import type { Executor } from './executor/executor.js';
 import { DuckDbFlowRunner } from './pipelines/execute/duckdb-flow-runner.js';
 import { PipelineService } from './pipelines/pipeline-service.js';
 import { PipelineSqlStore } from './store/sql/pipeline-sql-store.js';
@@ -25,4 +26,13 @@ export async function startPipelines(store: SqlStore, warehouse: DuckDbWarehouse
   const service = new PipelineService(new PipelineSqlStore(store.kysely), flows, clock);
   await service.recover();
   return service;
+}
+
+/** What a job's pipeline_task does: one update of the pipeline (cause JOB_TASK), awaited to its end. */
+export function pipelineTaskRunner(pipelines: PipelineService): NonNullable<Executor['runPipelineUpdate']> {
+  return async (spec) => {
+    const started = await pipelines.startUpdate(spec.pipeline_id, { full_refresh: spec.full_refresh, cause: 'JOB_TASK' });
+    const done = await pipelines.waitForUpdate(started.update_id);
+    return { ok: done.state === 'COMPLETED', updateId: done.update_id, message: `ended ${done.state}; see its event log (GET /api/2.0/pipelines/${spec.pipeline_id}/events)` };
+  };
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/domain/clock.js';
 import { DuckDbWarehouse } from '../src/engine/duckdb-warehouse.js';
 import type { PipelineService } from '../src/pipelines/pipeline-service.js';
-import { startPipelines } from '../src/start-pipelines.js';
+import { pipelineTaskRunner, startPipelines } from '../src/start-pipelines.js';
 import { callApi, startApiServer } from './support/api-server.js';
 import { startHarness, type Harness } from './support/weir-harness.js';
 
@@ -80,6 +80,22 @@ describe('Pipelines API 2.0 with the official JS SDK', () => {
     const bad = await call('POST', '/api/2.0/pipelines', { name: 'x', schema: 'a', target: 'b' });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/schema.*either schema or the legacy target/);
+  });
+
+  it('a job with a pipeline_task runs an update and succeeds when it completes, fails when it fails', async () => {
+    h.executor.runPipelineUpdate = pipelineTaskRunner(pipelines);
+    const good = (await call('GET', `/api/2.0/pipelines?filter=${encodeURIComponent("name LIKE 'sdk-pipeline'")}`)).body.statuses[0].pipeline_id;
+    writeFileSync(join(h.dir, 'p', 'bad.sql'), 'CREATE OR REFRESH MATERIALIZED VIEW bad AS SELECT * FROM LIVE.missing;\n');
+    const bad = (await call('POST', '/api/2.0/pipelines', { name: 'bad', libraries: [{ file: { path: 'p/bad.sql' } }] })).body.pipeline_id;
+    const jobId = await h.createJob({ name: 'with-pipeline', tasks: [{ task_key: 'refresh', pipeline_task: { pipeline_id: good, full_refresh: true } }] });
+    const ok = await h.runJob(jobId);
+    expect(ok.run.result_state).toBe('SUCCESS');
+    const updates = (await call('GET', `/api/2.0/pipelines/${good}/updates`)).body.updates;
+    expect(updates[0]).toMatchObject({ cause: 'JOB_TASK', full_refresh: true, state: 'COMPLETED' });
+    const failing = await h.createJob({ name: 'with-bad-pipeline', tasks: [{ task_key: 'refresh', pipeline_task: { pipeline_id: bad } }] });
+    const failed = await h.runJob(failing);
+    expect(failed.run.result_state).toBe('FAILED');
+    expect(failed.tasks.refresh.state_message).toMatch(/ended FAILED; see its event log/);
   });
 
   it('edits, stops and deletes', async () => {

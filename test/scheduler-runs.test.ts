@@ -137,15 +137,24 @@ describe('continuous jobs and concurrency', () => {
   it('skips scheduled runs over max_concurrent_runs without a queue, and queues them with one', async () => {
     const h = ctx.h;
     const cron = { quartz_cron_expression: '* * * * * ?', timezone_id: 'UTC' };
-    const skip = await h.createJob({ name: 'skip', schedule: cron, max_concurrent_runs: 1, tasks: [sh('a', 'sleep 2.5')] });
+    const skip = await h.createJob({ name: 'skip', schedule: cron, max_concurrent_runs: 1, tasks: [sh('a', 'sleep 60')] });
     const queue = await h.createJob({ name: 'queue', schedule: cron, max_concurrent_runs: 1, queue: { enabled: true }, tasks: [sh('a', 'sleep 1')] });
     const s = scheduler(h);
     await s.start();
+    let waiting = '';
+    for (let i = 0; i < 46 && !waiting; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const queuedRun = (await h.store.listRuns({ jobId: queue, offset: 0, limit: 10 })).runs.find((r) => r.life_cycle_state === 'QUEUED');
+      waiting = queuedRun?.state_message ?? '';
+    }
     await new Promise((r) => setTimeout(r, 2300));
     await s.stop();
+    expect(waiting).toMatch(/^Queued: waiting for run\(s\) \d+ of this job to finish \(max_concurrent_runs is 1\)\.$/);
+    // The first run of "skip" is still sleeping: every later tick was skipped. Cancel it to finish.
+    for (const r of (await h.store.listRuns({ jobId: skip, offset: 0, limit: 100 })).runs) if (!r.result_state) await h.executor.cancelRun(r.run_id);
     for (const jobId of [skip, queue]) for (const r of (await h.store.listRuns({ jobId, offset: 0, limit: 100 })).runs) await h.executor.waitForRun(r.run_id);
     const skipped = (await h.store.listRuns({ jobId: skip, offset: 0, limit: 100 })).runs.map((r) => r.result_state);
-    expect(skipped.filter((x) => x === 'SUCCESS')).toHaveLength(1);
+    expect(skipped.filter((x) => x === 'CANCELED')).toHaveLength(1);
     expect(skipped.filter((x) => x === 'MAXIMUM_CONCURRENT_RUNS_REACHED').length).toBeGreaterThanOrEqual(1);
     const queued = (await h.store.listRuns({ jobId: queue, offset: 0, limit: 100 })).runs;
     expect(queued.length).toBeGreaterThanOrEqual(2);
