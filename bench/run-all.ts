@@ -9,6 +9,7 @@ const benches: { file: string; flags: string[] }[] = [
   { file: 'dag-vs-make.ts', flags: [] },
   { file: 'sequential-handoff.ts', flags: [] },
   { file: 'rss-10k-runs.ts', flags: ['--expose-gc'] },
+  { file: 'delta-write.ts', flags: [] },
 ];
 
 let failed = 0;

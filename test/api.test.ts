@@ -15,7 +15,7 @@ let base = '';
 
 beforeAll(async () => {
   h = await startHarness();
-  const app = createApiApp({ store: h.store, runs: h.runs, executor: h.executor, workspaceDir: h.dir, baseUrl: () => base });
+  const app = createApiApp({ store: h.store, runs: h.runs, executor: h.executor, workspaceDir: h.dir, baseUrl: () => base, tokens: h.tokens, secrets: h.secrets });
   server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -28,7 +28,7 @@ afterAll(async () => {
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json; type: string | null }> {
   const r = await fetch(base + path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${h.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: r.status, body: (await r.json()) as Json, type: r.headers.get('content-type') };
@@ -41,7 +41,7 @@ const get = (path: string, q: Record<string, string | number> = {}, v = '2.2') =
 function getWithBody(path: string, body: unknown): Promise<{ status: number; body: Json }> {
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${base}/api/2.1/jobs/${path}`, { method: 'GET', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+    const req = httpRequest(`${base}/api/2.1/jobs/${path}`, { method: 'GET', headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (text += c));

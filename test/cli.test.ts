@@ -70,7 +70,7 @@ describe('weir server with the jobs and runs commands', () => {
         });
         server.once('exit', () => fail(new Error(out)));
       });
-      const env = { WEIR_URL: url };
+      const env = { WEIR_URL: url, WEIR_DATA_DIR: join(dir, 'srv') }; // the CLI reads the server's admin-token there
       const flag = join(dir, 'flag');
       const f = join(dir, 'job.yml');
       writeFileSync(f, `name: cli-job\ntasks:\n  - task_key: hello\n    shell_task: {command: "echo hello from weir"}\n  - task_key: check\n    depends_on: [{task_key: hello}]\n    shell_task: {command: "test -f ${flag}"}\n`);

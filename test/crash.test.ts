@@ -36,7 +36,7 @@ function startServer(): Promise<{ proc: ChildProcess; url: string }> {
 }
 
 async function api(url: string, path: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${url}/api/2.2/${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const res = await fetch(`${url}/api/2.2/${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${readFileSync(join(dir, 'data', 'admin-token'), 'utf8').trim()}` } });
   const json = (await res.json()) as Record<string, unknown>;
   if (!res.ok) throw new Error(JSON.stringify(json));
   return json;

@@ -6,13 +6,13 @@ import { createApiApp } from '../src/api/app.js';
 import { startHarness, type Harness } from './support/weir-harness.js';
 
 // The official Databricks JS SDK (@databricks/sdk-experimental 0.17.0) against weir over real HTTP, with a
-// personal access token as its configuration (weir does not check tokens yet; that is the auth issue).
+// real personal access token (the harness's bootstrap admin token).
 let h: Harness;
 let server: ReturnType<typeof serve>;
 let host = '';
 beforeAll(async () => {
   h = await startHarness();
-  const app = createApiApp({ store: h.store, runs: h.runs, executor: h.executor, workspaceDir: h.dir, baseUrl: () => host });
+  const app = createApiApp({ store: h.store, runs: h.runs, executor: h.executor, workspaceDir: h.dir, baseUrl: () => host, tokens: h.tokens, secrets: h.secrets });
   server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((r) => server.once('listening', r));
   host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -22,7 +22,7 @@ afterAll(async () => {
   await h.close();
 });
 
-const client = () => new WorkspaceClient({ host, token: 'dapi-test', authType: 'pat' });
+const client = () => new WorkspaceClient({ host, token: h.adminToken, authType: 'pat' });
 
 it('creates a job, runs it and waits for it with the official JS SDK', async () => {
   const w = client();
@@ -49,9 +49,9 @@ it('surfaces weir errors as SDK errors with the Databricks error code', async ()
   await expect(client().jobs.get({ job_id: 987654 })).rejects.toMatchObject({ errorCode: expect.stringMatching(/INVALID_PARAMETER_VALUE|RESOURCE_DOES_NOT_EXIST/) });
 });
 
-it('answers the Pipelines API with a clear 501 until the pipeline engine exists', async () => {
-  const res = await fetch(`${host}/api/2.0/pipelines?max_results=10`);
+it('answers the Pipelines API with a clear 501 in a process without the pipeline engine', async () => {
+  const res = await fetch(`${host}/api/2.0/pipelines?max_results=10`, { headers: { authorization: `Bearer ${h.adminToken}` } });
   expect(res.status).toBe(501);
-  expect(await res.json()).toEqual({ error_code: 'NOT_IMPLEMENTED', message: expect.stringMatching(/Pipelines API is not available yet/) });
+  expect(await res.json()).toEqual({ error_code: 'NOT_IMPLEMENTED', message: expect.stringMatching(/serves no pipelines/) });
   await expect(client().pipelines.get({ pipeline_id: 'abc' })).rejects.toMatchObject({ errorCode: 'NOT_IMPLEMENTED' });
 });

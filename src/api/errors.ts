@@ -32,7 +32,28 @@ const INVALID_PARAMETER_CODES: ReadonlySet<WeirErrorCode> = new Set<WeirErrorCod
   'RUN.PARAMETER',
   'RUN.REFERENCE',
   'TASK.NOT_SUPPORTED',
+  'SCHEDULE.INVALID_CRON',
+  'SCHEDULE.INVALID_TIMEZONE',
+  'SCHEDULE.BACKFILL',
 ]);
+
+/** Auth, token, secret and workspace codes with the HTTP status and error_code Databricks answers them with. */
+const RESOURCE_CODES: Partial<Record<WeirErrorCode, [ContentfulStatusCode, string]>> = {
+  'AUTH.UNAUTHENTICATED': [401, 'UNAUTHENTICATED'],
+  'AUTH.PERMISSION_DENIED': [403, 'PERMISSION_DENIED'],
+  'TOKEN.NOT_FOUND': [404, 'RESOURCE_DOES_NOT_EXIST'],
+  'AUTH.SERVICE_PRINCIPAL_NOT_FOUND': [404, 'RESOURCE_DOES_NOT_EXIST'],
+  'SECRET.INVALID_NAME': [400, 'INVALID_PARAMETER_VALUE'],
+  'SECRET.SCOPE_EXISTS': [409, 'RESOURCE_ALREADY_EXISTS'],
+  'SECRET.NOT_FOUND': [404, 'RESOURCE_DOES_NOT_EXIST'],
+  'WORKSPACE.INVALID_PATH': [400, 'INVALID_PARAMETER_VALUE'],
+  'WORKSPACE.NOT_FOUND': [404, 'RESOURCE_DOES_NOT_EXIST'],
+  'WORKSPACE.EXISTS': [409, 'RESOURCE_ALREADY_EXISTS'],
+  'WORKSPACE.NOT_EMPTY': [400, 'DIRECTORY_NOT_EMPTY'],
+  'PIPELINE.NOT_FOUND': [404, 'RESOURCE_DOES_NOT_EXIST'],
+  'PIPELINE.NAME_CONFLICT': [409, 'RESOURCE_CONFLICT'],
+  'PIPELINE.UPDATE_ACTIVE': [409, 'RESOURCE_CONFLICT'],
+};
 
 /**
  * Maps any thrown value to an HTTP status and a Databricks error body; the one place where domain errors
@@ -46,6 +67,8 @@ export function toErrorResponse(e: unknown): { status: ContentfulStatusCode; bod
     if (e.code === 'JOB.NOT_FOUND') return invalid(notFoundMessage('Job', e.params.job_id, e.message));
     if (e.code === 'RUN.NOT_FOUND') return invalid(notFoundMessage('Run', e.params.run_id, e.message));
     if (e.code === 'RUN.INVALID_STATE') return { status: 400, body: { error_code: 'INVALID_STATE', message: e.message } };
+    const mapped = RESOURCE_CODES[e.code];
+    if (mapped) return { status: mapped[0], body: { error_code: mapped[1], message: e.message } };
   }
   console.error('weir api: unexpected error', e instanceof Error ? e.stack : e);
   const message = e instanceof Error ? e.message : String(e);

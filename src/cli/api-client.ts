@@ -1,11 +1,18 @@
+import { cliToken } from './cli-token.js';
+
 /** A small client of weir's (Databricks-compatible) REST API for the CLI. */
 export class ApiClient {
-  constructor(private readonly base: string) {}
+  constructor(
+    private readonly base: string,
+    private readonly token?: string,
+  ) {}
 
-  /** Calls an endpoint under /api/2.2; GET parameters go in the query string. Throws with the server's message. */
-  async call<T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, params: Record<string, unknown> = {}): Promise<T> {
-    let url = `${this.base.replace(/\/$/, '')}/api/2.2/${path}`;
-    const init: RequestInit = { method, headers: { 'content-type': 'application/json' } };
+  /** Calls an endpoint under /api/2.2 (or an absolute path such as /api/2.0/…); GET parameters go in the query string. Throws with the server's message. */
+  async call<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'DELETE', path: string, params: Record<string, unknown> = {}): Promise<T> {
+    let url = path.startsWith('/') ? `${this.base.replace(/\/$/, '')}${path}` : `${this.base.replace(/\/$/, '')}/api/2.2/${path}`;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const init: RequestInit = { method, headers };
     if (method === 'GET') {
       const q = new URLSearchParams();
       for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
@@ -28,7 +35,8 @@ export class ApiClient {
 /** Adds the --url option to a command group and returns a factory of clients for the chosen server. */
 export function withServer(group: import('commander').Command): () => ApiClient {
   group.option('--url <url>', 'server address (default http://127.0.0.1:8470, or WEIR_URL)');
-  return () => new ApiClient(group.opts().url ?? process.env.WEIR_URL ?? 'http://127.0.0.1:8470');
+  group.option('--token <token>', 'access token (default WEIR_TOKEN, DATABRICKS_TOKEN, or <WEIR_DATA_DIR or .weir>/admin-token)');
+  return () => new ApiClient(group.opts().url ?? process.env.WEIR_URL ?? 'http://127.0.0.1:8470', cliToken(group.opts().token));
 }
 
 /** Prints a value as indented JSON. */

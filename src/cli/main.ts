@@ -1,8 +1,12 @@
 import { Command } from 'commander';
+import { registerCronCommands } from './cron-commands.js';
 import { registerJobCommands } from './job-commands.js';
 import { registerRunCommands } from './run-commands.js';
 import { runJobFile } from './run-command.js';
 import { runServer } from './server-command.js';
+import { registerSecretCommands } from './secret-commands.js';
+import { registerTokenCommands } from './token-commands.js';
+import { registerServicePrincipalCommands } from './service-principal-commands.js';
 
 const program = new Command();
 program.name('weir').description('Databricks-style jobs on any machine').showHelpAfterError();
@@ -15,6 +19,7 @@ program
   .option('--host <host>', 'address to listen on (default 127.0.0.1)')
   .option('--slots <n>', 'tasks that may run at once (default 8)')
   .option('--workspace-dir <dir>', 'folder of notebooks and files for jobs created over the API (default <data-dir>/workspace)')
+  .option('--store <location>', 'metadata store: a SQLite file (default <data-dir>/weir.sqlite) or postgres://user@host:port/db[?schema=name] (or WEIR_STORE)')
   .option('--examples', 'load the example workspace (the job files in examples/)')
   .option('--jobs <dir>', 'load (create or update) every job file in this folder')
   .action((o) => runServer(o));
@@ -31,6 +36,10 @@ program
 
 registerJobCommands(program);
 registerRunCommands(program);
+registerTokenCommands(program);
+registerSecretCommands(program);
+registerServicePrincipalCommands(program);
+registerCronCommands(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`weir: ${e.message}\n`);

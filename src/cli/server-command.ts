@@ -3,7 +3,11 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApiApp } from '../api/app.js';
+import { LoginLinks } from '../api/ui-login.js';
+import { ADMIN_TOKEN_FILE } from '../auth/admin-token.js';
+import { systemClock } from '../domain/clock.js';
 import { loadJobFiles } from '../bundle/load-job-files.js';
+import { loadPipelineFiles } from '../bundle/load-pipeline-files.js';
 import { loadConfig } from '../config/config.js';
 import { startWeir } from '../main.js';
 
@@ -11,21 +15,27 @@ import { startWeir } from '../main.js';
 export const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
 
 /** `weir server`: API + executor in one process on the embedded store; runs until SIGINT/SIGTERM. */
-export async function runServer(opts: { dataDir?: string; port?: string; host?: string; slots?: string; workspaceDir?: string; examples?: boolean; jobs?: string }): Promise<void> {
-  const config = loadConfig({ dataDir: opts.dataDir, port: opts.port, host: opts.host, slots: opts.slots, workspaceDir: opts.workspaceDir });
+export async function runServer(opts: { dataDir?: string; port?: string; host?: string; slots?: string; workspaceDir?: string; store?: string; examples?: boolean; jobs?: string }): Promise<void> {
+  const config = loadConfig({ dataDir: opts.dataDir, port: opts.port, host: opts.host, slots: opts.slots, workspaceDir: opts.workspaceDir, store: opts.store });
   const weir = await startWeir(config);
   const dirs = [opts.examples ? EXAMPLES_DIR : undefined, opts.jobs].filter((d): d is string => !!d);
   for (const dir of dirs) {
     if (!existsSync(dir)) throw new Error(`--jobs ${dir}: no such folder`);
     const ids = await loadJobFiles(weir.store, dir, Date.now());
+    for (const id of ids.values()) weir.scheduler.jobChanged(id);
     process.stdout.write(`loaded ${ids.size} job(s) from ${dir}: ${[...ids].map(([n, id]) => `${n} (${id})`).join(', ')}\n`);
+    const pipelineIds = await loadPipelineFiles(weir.pipelines, dir);
+    if (pipelineIds.size) process.stdout.write(`loaded ${pipelineIds.size} pipeline(s) from ${dir}: ${[...pipelineIds].map(([n, id]) => `${n} (${id})`).join(', ')}\n`);
   }
   let address = '';
-  const app = createApiApp({ store: weir.store, runs: weir.runs, executor: weir.executor, workspaceDir: config.workspaceDir, baseUrl: () => address });
+  const loginLinks = new LoginLinks(weir.tokens, systemClock);
+  const app = createApiApp({ store: weir.store, runs: weir.runs, executor: weir.executor, workspaceDir: config.workspaceDir, baseUrl: () => address, tokens: weir.tokens, secrets: weir.secrets, servicePrincipals: weir.servicePrincipals, loginLinks, scheduler: weir.scheduler, backfills: weir.backfills, pipelines: weir.pipelines, notifications: weir.notifications });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     address = `http://${config.host}:${info.port}`;
     process.stdout.write(`weir is running at ${address}  (data: ${config.dataDir})\n`);
-    process.stdout.write(`try: curl '${address}/api/2.2/jobs/list'\n`);
+    process.stdout.write(`${weir.adminTokenFile ? 'created the admin token in' : 'admin token:'} ${join(config.dataDir, ADMIN_TOKEN_FILE)} (the weir CLI reads it)\n`);
+    process.stdout.write(`web UI login (one-time link, valid 15 minutes): ${address}/login?code=${loginLinks.issue()}\n`);
+    process.stdout.write(`try: curl -H "Authorization: Bearer $(cat ${join(config.dataDir, ADMIN_TOKEN_FILE)})" '${address}/api/2.2/jobs/list'\n`);
   });
   server.on('error', (e) => {
     process.stderr.write(`weir server: cannot listen on ${config.host}:${config.port}: ${(e as Error).message}; pass --port\n`);

@@ -12,6 +12,19 @@ export const Config = z.object({
   slots: z.coerce.number().int().min(1),
   /** Folder of notebooks and files for jobs created over the API (relative notebook paths resolve here). */
   workspaceDir: z.string().min(1),
+  /** The metadata store: a SQLite file (default `<dataDir>/weir.sqlite`) or a `postgres://…` URL (--store, WEIR_STORE). */
+  store: z.string().min(1),
+  /** SMTP server for email notifications (WEIR_SMTP_*); without a host, email deliveries fail saying so. */
+  smtp: z.object({
+    host: z.string().min(1).optional(),
+    port: z.coerce.number().int().min(1).max(65535).optional(),
+    secure: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
+    user: z.string().optional(),
+    password: z.string().optional(),
+    from: z.string().optional(),
+  }),
+  /** PagerDuty Events API v2 endpoint (WEIR_PAGERDUTY_EVENTS_URL). */
+  pagerDutyEventsUrl: z.url(),
 });
 export type Config = z.infer<typeof Config>;
 
@@ -24,8 +37,23 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | number |
     host: flags.host ?? env.WEIR_HOST ?? '127.0.0.1',
     slots: flags.slots ?? env.WEIR_SLOTS ?? 8,
     workspaceDir: resolve(String(flags.workspaceDir ?? env.WEIR_WORKSPACE_DIR ?? `${dataDir}/workspace`)),
+    store: storeLocation(String(flags.store ?? (env.WEIR_STORE || `${dataDir}/weir.sqlite`))),
+    smtp: {
+      host: env.WEIR_SMTP_HOST || undefined,
+      port: env.WEIR_SMTP_PORT || undefined,
+      secure: env.WEIR_SMTP_SECURE || undefined,
+      user: env.WEIR_SMTP_USER || undefined,
+      password: env.WEIR_SMTP_PASSWORD || undefined,
+      from: env.WEIR_SMTP_FROM || undefined,
+    },
+    pagerDutyEventsUrl: env.WEIR_PAGERDUTY_EVENTS_URL || 'https://events.pagerduty.com/v2/enqueue',
   };
   const r = Config.safeParse(raw);
   if (!r.success) throw new WeirError('VALIDATION.INVALID', `configuration: ${formatIssues(r.error)}`);
   return Object.freeze(r.data);
+}
+
+/** A URL (`postgres://…`) stays as given; anything else is a SQLite file path, made absolute. */
+function storeLocation(v: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : resolve(v);
 }

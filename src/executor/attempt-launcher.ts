@@ -2,6 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Task, TaskKind } from '../domain/task.js';
 import type { SqlEngine } from '../engine/sql-engine.js';
+import { redactDeep } from '../secrets/redact-secrets.js';
+import { resolveSecretsDeep } from '../secrets/secret-references.js';
+import type { SecretResolver } from '../secrets/secret-service.js';
 import type { RunStore } from '../store/ports/run-store.js';
 import type { RunRecord, TaskRunRecord } from '../store/records.js';
 import type { AttemptResult, TaskRunner, TaskValues } from './runners/task-runner.js';
@@ -26,7 +29,7 @@ export class AttemptLauncher {
   private readonly folders = new Set<string>();
 
   constructor(
-    private readonly d: { runners: ReadonlyMap<TaskKind, TaskRunner>; sql: SqlEngine; dataDir: string; store: RunStore },
+    private readonly d: { runners: ReadonlyMap<TaskKind, TaskRunner>; sql: SqlEngine; dataDir: string; store: RunStore; secrets?: SecretResolver },
   ) {}
 
   /** Stops a running attempt; false when no attempt with that id runs here. */
@@ -56,13 +59,16 @@ export class AttemptLauncher {
     try {
       if (!runner) return { res: { result: 'FAILED', error: `no runner for ${kind}` } };
       await this.logFolder(tr.log_dir);
+      // Secret references resolve here, after the task's resolved_values were stored, so no plaintext is persisted.
+      const secrets = this.d.secrets?.forTaskRun(run.run_id, tr.task_run_id);
+      const resolved = secrets ? await resolveSecretsDeep(task, secrets.get) : task;
       const res = await runner.run({
         jobId: run.job_id,
         runId: run.run_id,
         taskRunId: tr.task_run_id,
         taskKey: tr.task_key,
         attemptNumber: tr.attempt_number,
-        task,
+        task: resolved,
         jobParameters: run.job_parameters,
         sourceDir: run.source_dir,
         stdoutPath: logPath(tr, 'stdout'),
@@ -75,13 +81,14 @@ export class AttemptLauncher {
           WEIR_TASK_KEY: tr.task_key,
           WEIR_JOB_PARAMETERS: JSON.stringify(run.job_parameters),
         },
-        services: { sql: this.d.sql, taskValues, cacheDir: join(this.d.dataDir, 'cache') },
+        services: { sql: this.d.sql, taskValues, cacheDir: join(this.d.dataDir, 'cache'), secrets: secrets?.get },
         onProcessStart: (pid) => {
           tr.pid = pid;
           void this.d.store.saveTaskRun(tr);
         },
       });
-      return { res, reason: entry.reason };
+      // Results are stored and served: secret values the attempt used never reach them (logs are redacted when served).
+      return { res: secrets ? redactDeep(res, secrets.usedValues()) : res, reason: entry.reason };
     } catch (e) {
       return { res: { result: 'FAILED', error: (e as Error).message, errorTrace: (e as Error).stack }, reason: entry.reason };
     } finally {

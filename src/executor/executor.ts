@@ -8,7 +8,9 @@ import type { RunStore } from '../store/ports/run-store.js';
 import type { RunRecord, TaskRunPatch, TaskRunRecord } from '../store/records.js';
 import { killGroup, processAlive } from './runners/child-process.js';
 import type { AttemptResult, TaskRunner } from './runners/task-runner.js';
+import type { SecretResolver } from '../secrets/secret-service.js';
 import { AttemptLauncher } from './attempt-launcher.js';
+import { emitRunEvent, type RunEvent, type RunEventListener } from './run-events.js';
 import { evaluateCondition } from './run-if.js';
 import { currentAttempts, dependencyDecision, finalResult, forEachOutcome, isReady, runTaskValues, type ActiveRun } from './active-run.js';
 import { referenceScope, resolveDeep } from './references.js';
@@ -25,6 +27,10 @@ export interface ExecutorDeps {
   slots: number;
   sql: SqlEngine;
   workspaceUrl: string;
+  /** Resolves `{{secrets/scope/key}}` and dbutils.secrets.get for attempts; without it they fail. */
+  secrets?: SecretResolver;
+  /** Told (never awaited) when runs and task attempts start and end: notifications and health rules. */
+  events?: RunEventListener;
 }
 
 /** Kinds the executor settles itself, without a slot or a process. */
@@ -175,9 +181,18 @@ export class Executor {
   private async claim(a: ActiveRun): Promise<void> {
     const max = a.run.settings.max_concurrent_runs ?? 1;
     if (a.run.job_id !== null && a.run.parent_task_run_id === null) {
-      const running = [...this.active.values()].filter((o) => o !== a && o.run.job_id === a.run.job_id && o.run.life_cycle_state !== 'QUEUED').length;
+      const others = [...this.active.values()].filter((o) => o !== a && o.run.job_id === a.run.job_id && o.run.life_cycle_state !== 'QUEUED');
+      const running = others.length;
       if (running >= max) {
-        if (a.run.settings.queue?.enabled) return;
+        if (a.run.settings.queue?.enabled) {
+          // Say who the run waits for (runs/get shows it as state_message), once per change.
+          const msg = `Queued: waiting for run(s) ${others.map((o) => o.run.run_id).join(', ')} of this job to finish (max_concurrent_runs is ${max}).`;
+          if (a.run.state_message !== msg) {
+            a.run.state_message = msg;
+            await this.d.store.updateRun(a.run.run_id, { state_message: msg });
+          }
+          return;
+        }
         await this.finishRun(a, 'SKIPPED', 'MAXIMUM_CONCURRENT_RUNS_REACHED', `Skipped: the job already has ${running} active run(s) and max_concurrent_runs is ${max}.`);
         return;
       }
@@ -187,6 +202,11 @@ export class Executor {
     Object.assign(a.run, patch);
     await this.d.store.updateRun(a.run.run_id, patch);
     this.armJobTimeout(a);
+    this.emit({ type: 'run_started', run: { ...a.run } });
+  }
+
+  private emit(e: RunEvent): void {
+    emitRunEvent(this.d.events, e);
   }
 
   private armJobTimeout(a: ActiveRun): void {
@@ -232,6 +252,7 @@ export class Executor {
     const patch = { life_cycle_state: life, result_state: result, state_message: message, end_time: now, repair_history: history };
     Object.assign(a.run, patch);
     await this.d.store.updateRun(a.run.run_id, patch);
+    this.emit({ type: 'run_ended', run: { ...a.run } });
     if (a.timeout) clearTimeout(a.timeout);
     this.active.delete(a.run.run_id);
     for (const w of this.waiters.get(a.run.run_id) ?? []) w(a.run);
@@ -257,6 +278,7 @@ export class Executor {
     const now = this.d.clock.now();
     Object.assign(tr, patch, { end_time: now, start_time: tr.start_time ?? now });
     await this.d.store.saveTaskRun(tr);
+    this.emit({ type: 'task_ended', run: { ...a.run }, taskRun: { ...tr }, lastAttempt: true });
     this.kick();
   }
 
@@ -276,6 +298,7 @@ export class Executor {
     Object.assign(tr, started);
     if (needsSlot) this.usedSlots++;
     await this.d.store.saveTaskRun(tr);
+    this.emit({ type: 'task_started', run: { ...a.run }, taskRun: { ...tr } });
     if (kind === 'condition_task') {
       const c = task.condition_task!;
       try {
@@ -289,7 +312,7 @@ export class Executor {
     } else if (kind === 'run_job_task') {
       await this.startChildJob(a, tr, task);
     } else if (kind === 'pipeline_task') {
-      await this.finishAttempt(a, tr, { result: 'FAILED', error: `pipeline_task: pipeline ${task.pipeline_task?.pipeline_id} cannot run yet; weir's declarative pipeline engine is not available in this version` });
+      void this.runPipelineTask(a, tr, task);
     } else {
       this.runProcess(a, tr, task, kind as TaskKind);
     }
@@ -336,6 +359,26 @@ export class Executor {
   }
 
   /** Creates the child run of a run_job_task (set by the jobs service, which owns run creation). */
+  /**
+   * Runs one update of a pipeline for a pipeline_task and resolves when it ends (set by the composition root when
+   * the pipeline engine runs in this process).
+   */
+  runPipelineUpdate?: (spec: { pipeline_id: string; full_refresh?: boolean }, signal: AbortSignal) => Promise<{ ok: boolean; updateId: string; message: string }>;
+
+  private async runPipelineTask(a: ActiveRun, tr: TaskRunRecord, task: TaskRunRecord['task']): Promise<void> {
+    const spec = task.pipeline_task!;
+    if (!this.runPipelineUpdate) {
+      await this.finishAttempt(a, tr, { result: 'FAILED', error: `pipeline_task: this weir process has no pipeline engine; run the job in \`weir server\`` });
+      return;
+    }
+    try {
+      const r = await this.runPipelineUpdate({ pipeline_id: String(spec.pipeline_id), full_refresh: spec.full_refresh === true || String(spec.full_refresh) === 'true' }, new AbortController().signal);
+      await this.finishAttempt(a, tr, r.ok ? { result: 'SUCCESS' } : { result: 'FAILED', error: `pipeline_task: update ${r.updateId} of pipeline ${spec.pipeline_id} ${r.message}` });
+    } catch (e) {
+      await this.finishAttempt(a, tr, { result: 'FAILED', error: `pipeline_task: ${(e as Error).message}` });
+    }
+  }
+
   createChildRun?: (spec: NonNullable<TaskRunRecord['task']['run_job_task']>, parentTaskRunId: number) => Promise<number>;
 
   private async finishAttempt(a: ActiveRun, tr: TaskRunRecord, res: AttemptResult, reason?: 'timeout' | 'cancel'): Promise<void> {
@@ -368,6 +411,7 @@ export class Executor {
     Object.assign(tr, patch, { end_time: now, is_current: false });
     a.taskRuns.set(id, next);
     await this.d.store.batch({ insert: [next], taskRuns: [[tr.task_run_id, { ...patch, end_time: now, is_current: false }]] });
+    this.emit({ type: 'task_ended', run: { ...a.run }, taskRun: { ...tr }, lastAttempt: false });
     const wait = (next.not_before ?? now) - now;
     if (wait > 0) {
       const t = setTimeout(() => {

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openSecurity, type Security } from '../../src/auth/open-security.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { parseJobSettings } from '../../src/domain/parse-job-settings.js';
 import { DuckDbWarehouse } from '../../src/engine/duckdb-warehouse.js';
@@ -14,8 +15,10 @@ import type { SqlStore } from '../../src/store/sql/sql-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 
 /** A real executor on a real SQLite file and DuckDB, in a temp folder. */
-export interface Harness {
+export interface Harness extends Security {
   dir: string;
+  /** The bootstrap admin token (a real PAT) for authenticated API calls. */
+  adminToken: string;
   store: SqlStore;
   executor: Executor;
   runs: RunService;
@@ -32,7 +35,8 @@ export async function startHarness(o: { slots?: number; dir?: string } = {}): Pr
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'weir-test-'));
   const store = await openSqliteStore(join(dir, 'weir.sqlite'));
   const sql = await DuckDbWarehouse.open(':memory:');
-  const executor = new Executor({ store, runners: defaultRunners(), clock: systemClock, dataDir: dir, slots: o.slots ?? 4, sql, workspaceUrl: 'http://127.0.0.1' });
+  const security = await openSecurity(store.kysely, dir, systemClock, {});
+  const executor = new Executor({ store, runners: defaultRunners(), clock: systemClock, dataDir: dir, slots: o.slots ?? 4, sql, workspaceUrl: 'http://127.0.0.1', secrets: security.secrets });
   const runs = new RunService(store, executor, systemClock, dir);
   await executor.start();
   const finished = async (runId: number) => {
@@ -42,6 +46,8 @@ export async function startHarness(o: { slots?: number; dir?: string } = {}): Pr
     return { run, tasks, all };
   };
   return {
+    ...security,
+    adminToken: readFileSync(join(dir, 'admin-token'), 'utf8').trim(),
     dir,
     store,
     executor,

@@ -8,7 +8,7 @@ import type { Readable, Writable } from 'node:stream';
  *
  * Ops: `start` → {path, cells, widgets, dbfsRoot, taskKey}; `load` {path, base} → {path, cells};
  * `sql` {query, params} → {columns, rows, rowCount, truncated}; `taskValues.set` {key, value};
- * `taskValues.get` {taskKey, key} → {found, value}; `finish` {status, exitValue?, error?, trace?}.
+ * `taskValues.get` {taskKey, key} → {found, value}; `secrets.get` {scope, key} → {value}; `finish` {status, exitValue?, error?, trace?}.
  */
 export type NotebookRpcHandler = (args: Record<string, unknown>) => Promise<unknown> | unknown;
 

@@ -136,6 +136,10 @@ function notebookHandlers(
       return null;
     },
     'taskValues.get': (a) => ctx.services.taskValues.get(String(a.taskKey), String(a.key)),
+    'secrets.get': async (a) => {
+      if (!ctx.services.secrets) throw new Error('dbutils.secrets.get: this weir has no secret store configured');
+      return { value: await ctx.services.secrets(String(a.scope), String(a.key)) };
+    },
     finish: (a) => {
       onFinish(a as unknown as Finish);
       return null;

@@ -15,10 +15,14 @@ export type NotebookCell =
 /** Extensions tried, in order, when a notebook path names no existing file. */
 export const NOTEBOOK_EXTENSIONS = ['.py', '.sql', '.ipynb'] as const;
 
-/** The notebook file `path` names (relative to `baseDir` unless absolute), and every file tried. */
+/**
+ * The notebook file `path` names (relative to `baseDir` unless absolute), and every file tried. An absolute path
+ * that is not a file on this machine is also tried as a workspace path (`/Users/me/nb`) under `baseDir`, where the
+ * Workspace API stores uploaded notebooks.
+ */
 export function findNotebook(baseDir: string, path: string): { file: string | null; tried: string[] } {
-  const full = isAbsolute(path) ? path : resolve(baseDir, path);
-  const tried = [full, ...NOTEBOOK_EXTENSIONS.map((ext) => full + ext)];
+  const bases = isAbsolute(path) ? [path, resolve(baseDir, `.${path}`)] : [resolve(baseDir, path)];
+  const tried = bases.flatMap((full) => [full, ...NOTEBOOK_EXTENSIONS.map((ext) => full + ext)]);
   const file = tried.find((f) => existsSync(f) && statSync(f).isFile()) ?? null;
   return { file, tried };
 }

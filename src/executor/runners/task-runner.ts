@@ -1,5 +1,6 @@
 import type { Task, TaskKind } from '../../domain/task.js';
 import type { SqlEngine } from '../../engine/sql-engine.js';
+import type { SecretLookup } from '../../secrets/secret-service.js';
 
 /** Task values of the current job run, as runners reach them. */
 export interface TaskValues {
@@ -15,6 +16,8 @@ export interface RunnerServices {
   taskValues: TaskValues;
   /** A folder for caches that outlive runs (virtual environments, compiled artefacts). */
   cacheDir: string;
+  /** Secret values for this attempt (dbutils.secrets.get); each use is recorded for redaction. */
+  secrets?: SecretLookup;
 }
 
 /** Everything one attempt of one task needs. References in `task` are already resolved. */

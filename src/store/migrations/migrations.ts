@@ -1,4 +1,8 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { secretsAndTokensMigration } from './0002-secrets-and-tokens.js';
+import { notificationsMigration } from './0003-notifications.js';
+import { schedulesMigration } from './0004-schedules.js';
+import { pipelinesMigration } from './0005-pipelines.js';
 
 /**
  * The one ordered migration list for SQLite and PostgreSQL. Rows keep their full record as JSON in `data`
@@ -46,4 +50,8 @@ export const migrations: Record<string, Migration> = {
       await sql`select 1`.execute(db);
     },
   },
+  '0002_secrets_and_tokens': secretsAndTokensMigration,
+  '0003_notifications': notificationsMigration,
+  '0004_schedules': schedulesMigration,
+  '0005_pipelines': pipelinesMigration,
 };

@@ -26,17 +26,36 @@ const num = (v: unknown): number => Number(v);
 
 /** One Kysely implementation of the job and run stores, for every dialect. */
 export class SqlStore implements JobStore, RunStore {
-  constructor(private readonly db: Kysely<Db>) {}
+  private lastWrite: Promise<unknown> = Promise.resolve();
+
+  /** `orderedWrites`: see `ordered`; PostgreSQL sets it, SQLite's one connection already runs statements in call order. */
+  constructor(
+    private readonly db: Kysely<Db>,
+    private readonly orderedWrites = false,
+  ) {}
+
+  /**
+   * Runs writes to runs and task runs one after another, in call order. The executor writes through without always
+   * awaiting, and relies on its writes landing in call order; on a connection pool two calls can commit in either
+   * order, so a stale record overwrote a newer one (seen on PostgreSQL: cancelled runs left TERMINATING).
+   */
+  private ordered<T>(write: () => Promise<T>): Promise<T> {
+    if (!this.orderedWrites) return write();
+    const p = this.lastWrite.then(write);
+    this.lastWrite = p.catch(() => undefined);
+    return p;
+  }
 
   /** The Kysely handle, for the sibling SQL stores (secrets, notifications, schedules…) that share this database. */
   get kysely(): Kysely<any> {
     return this.db;
   }
 
-  /** Applies pending migrations. */
-  async migrate(): Promise<void> {
+  /** Applies pending migrations; `schema` (PostgreSQL) is where the tables are, so Kysely's bookkeeping goes there too. */
+  async migrate(opts: { schema?: string } = {}): Promise<void> {
     const provider: MigrationProvider = { getMigrations: async () => migrations };
-    const { error } = await new Migrator({ db: this.db, provider }).migrateToLatest();
+    const where = opts.schema ? { migrationTableSchema: opts.schema } : {};
+    const { error } = await new Migrator({ db: this.db, provider, allowUnorderedMigrations: true, ...where }).migrateToLatest();
     if (error) throw error;
   }
 
@@ -127,10 +146,13 @@ export class SqlStore implements JobStore, RunStore {
   }
 
   async createRun(run: RunRecord, taskRuns: TaskRunRecord[]): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
-      await tx.insertInto('runs').values(this.runRow(run)).execute();
-      if (taskRuns.length) await tx.insertInto('task_runs').values(taskRuns.map(trRow)).execute();
-    });
+    const [runRow, rows] = [this.runRow(run), taskRuns.map(trRow)];
+    await this.ordered(() =>
+      this.db.transaction().execute(async (tx) => {
+        await tx.insertInto('runs').values(runRow).execute();
+        if (rows.length) await tx.insertInto('task_runs').values(rows).execute();
+      }),
+    );
   }
 
   async getRun(runId: number): Promise<RunRecord | undefined> {
@@ -139,9 +161,7 @@ export class SqlStore implements JobStore, RunStore {
   }
 
   async updateRun(runId: number, patch: RunPatch): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
-      await applyRunPatch(tx, runId, patch);
-    });
+    await this.ordered(() => this.db.transaction().execute((tx) => applyRunPatch(tx, runId, patch)));
   }
 
   async listRuns(q: RunQuery) {
@@ -187,28 +207,26 @@ export class SqlStore implements JobStore, RunStore {
   }
 
   async deleteRun(runId: number): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
-      await tx.deleteFrom('task_runs').where('run_id', '=', runId).execute();
-      await tx.deleteFrom('runs').where('run_id', '=', runId).execute();
-    });
+    await this.ordered(() =>
+      this.db.transaction().execute(async (tx) => {
+        await tx.deleteFrom('task_runs').where('run_id', '=', runId).execute();
+        await tx.deleteFrom('runs').where('run_id', '=', runId).execute();
+      }),
+    );
   }
 
   async insertTaskRuns(taskRuns: TaskRunRecord[]): Promise<void> {
-    if (taskRuns.length) await this.db.insertInto('task_runs').values(taskRuns.map(trRow)).execute();
+    const rows = taskRuns.map(trRow);
+    if (rows.length) await this.ordered(() => this.db.insertInto('task_runs').values(rows).execute());
   }
 
   async updateTaskRun(taskRunId: number, patch: TaskRunPatch): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
-      await applyTaskRunPatch(tx, taskRunId, patch);
-    });
+    await this.ordered(() => this.db.transaction().execute((tx) => applyTaskRunPatch(tx, taskRunId, patch)));
   }
 
   async saveTaskRun(taskRun: TaskRunRecord): Promise<void> {
-    await this.db
-      .updateTable('task_runs')
-      .set({ data: JSON.stringify(taskRun) })
-      .where('task_run_id', '=', taskRun.task_run_id)
-      .execute();
+    const data = JSON.stringify(taskRun);
+    await this.ordered(() => this.db.updateTable('task_runs').set({ data }).where('task_run_id', '=', taskRun.task_run_id).execute());
   }
 
   async getTaskRun(taskRunId: number): Promise<TaskRunRecord | undefined> {
@@ -231,11 +249,14 @@ export class SqlStore implements JobStore, RunStore {
   }
 
   async batch(ops: { run?: [number, RunPatch]; taskRuns?: [number, TaskRunPatch][]; insert?: TaskRunRecord[] }) {
-    await this.db.transaction().execute(async (tx) => {
-      if (ops.insert?.length) await tx.insertInto('task_runs').values(ops.insert.map(trRow)).execute();
-      for (const [id, patch] of ops.taskRuns ?? []) await applyTaskRunPatch(tx, id, patch);
-      if (ops.run) await applyRunPatch(tx, ops.run[0], ops.run[1]);
-    });
+    const rows = (ops.insert ?? []).map(trRow);
+    await this.ordered(() =>
+      this.db.transaction().execute(async (tx) => {
+        if (rows.length) await tx.insertInto('task_runs').values(rows).execute();
+        for (const [id, patch] of ops.taskRuns ?? []) await applyTaskRunPatch(tx, id, patch);
+        if (ops.run) await applyRunPatch(tx, ops.run[0], ops.run[1]);
+      }),
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 """weir notebook harness: runs one notebook's cells in one interpreter; talks to weir over fd 3 (JSON lines).
 
-Provides spark.sql, display, dbutils.widgets/notebook/jobs.taskValues/fs. `dbfs:/x` and `/dbfs/x` map to the
+Provides spark.sql, display, dbutils.widgets/notebook/jobs.taskValues/fs/secrets. `dbfs:/x` and `/dbfs/x` map to the
 folder weir sends as dbfsRoot; `file:/x` and bare paths are local files.
 """
 import collections, json, linecache, os, re, shutil, signal, socket, sys, traceback
@@ -234,9 +234,17 @@ class _Notebook:
 class _Jobs:
     taskValues = _TaskValues()
 
+class _Secrets:
+    """dbutils.secrets: values come from weir's secret store; weir redacts them from served logs and outputs."""
+    def get(self, scope, key):
+        if not isinstance(scope, str) or not isinstance(key, str): raise TypeError('secrets.get(scope, key): scope and key must be strings')
+        return RPC.call('secrets.get', scope=scope, key=key)['value']
+    def getBytes(self, scope, key): return self.get(scope, key).encode('utf-8')
+
 class DBUtils:
     def __init__(self, root):
         self.widgets, self.notebook, self.jobs, self.fs = _CurrentWidgets(), _Notebook(), _Jobs(), _Fs(root)
+        self.secrets = _Secrets()
 
 def namespace():
     return {'__name__': '__main__', '__builtins__': __builtins__, 'spark': SPARK, 'dbutils': DBUTILS,
