@@ -196,11 +196,29 @@ APPLY CHANGES INTO LIVE.people_scd2 FROM STREAM(LIVE.changes) KEYS (id) APPLY AS
     expect((await update(p.pipeline_id)).state).toBe('COMPLETED');
     expect(await rows('main.default.people_scd1', 'id')).toEqual([{ id: 1, name: 'a2', ts: 2 }]);
     const scd2 = await rows('main.default.people_scd2', 'id, __START_AT');
+    // The late change (ts 0) lands before the first version; id 2's delete closes its version.
     expect(scd2.map((r) => [r.id, r.name, r.__START_AT, r.__END_AT])).toEqual([
-      [1, 'old', '0', null],
-      [1, 'a', '1', '2'],
-      [1, 'a2', '2', null],
-      [2, 'b', '1', '3'],
+      [1, 'old', 0, 1],
+      [1, 'a', 1, 2],
+      [1, 'a2', 2, null],
+      [2, 'b', 1, 3],
+    ]);
+    // Deleted then inserted again, plus an exact duplicate: a new open version, counted once.
+    writeFileSync(join(feed, 'c3.json'), ['{"id":2,"name":"b-again","op":"I","ts":5}', '{"id":2,"name":"b-again","op":"I","ts":5}', '{"id":3,"name":"c","op":"I","ts":4}'].join('\n'));
+    expect((await update(p.pipeline_id)).state).toBe('COMPLETED');
+    const again = await rows('main.default.people_scd2', 'id, __START_AT');
+    expect(again.map((r) => [r.id, r.name, r.__START_AT, r.__END_AT])).toEqual([
+      [1, 'old', 0, 1],
+      [1, 'a', 1, 2],
+      [1, 'a2', 2, null],
+      [2, 'b', 1, 3],
+      [2, 'b-again', 5, null],
+      [3, 'c', 4, null],
+    ]);
+    expect((await rows('main.default.people_scd1', 'id')).map((r) => [r.id, r.name])).toEqual([
+      [1, 'a2'],
+      [2, 'b-again'],
+      [3, 'c'],
     ]);
   });
 });

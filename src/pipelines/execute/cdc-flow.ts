@@ -36,7 +36,7 @@ export async function runCdcFlow(p: PrepareContext, ctx: UpdateContext, flow: Gr
   const isDelete = def.applyAsDeletes ? `coalesce((${spark(`SELECT ${def.applyAsDeletes}`).replace(/^SELECT /i, '').replace(/;$/, '')}), false)` : 'false';
   const kept = cols.filter((c) => (def.columnList ? def.columnList.includes(c) : !(def.exceptColumnList ?? []).includes(c)));
   if (exists && !full) await p.conn.run(`CREATE OR REPLACE TEMP TABLE ${TARGET} AS ${await p.tables.scanSql(flow.target)}`);
-  else await p.conn.run(`CREATE OR REPLACE TEMP TABLE ${TARGET} AS SELECT ${kept.map(q).join(', ')}${def.storedAsScdType === 2 ? ', NULL::VARCHAR AS __START_AT, NULL::VARCHAR AS __END_AT' : ''} FROM ${CHANGES} WHERE false`);
+  else await p.conn.run(`CREATE OR REPLACE TEMP TABLE ${TARGET} AS SELECT ${kept.map(q).join(', ')}${def.storedAsScdType === 2 ? `, ${q(def.sequenceBy)} AS __START_AT, ${q(def.sequenceBy)} AS __END_AT` : ''} FROM ${CHANGES} WHERE false`);
   const keys = def.keys.map(q);
   const seq = q(def.sequenceBy);
   const stateSql = def.storedAsScdType === 1 ? scd1(keys, seq, kept, isDelete, def.ignoreNullUpdates) : scd2(keys, seq, kept, isDelete);
@@ -68,13 +68,21 @@ function scd1(keys: string[], seq: string, cols: string[], isDelete: string, ign
     WHERE NOT l.__del AND ${applies}`;
 }
 
-/** Every change opens a version; the next change of the key (or a delete) closes it. */
+/**
+ * SCD 2 history, recomputed per key over the stored versions and the new changes together, so a change that
+ * arrives late (older sequence) lands in its place in the chain: every non-delete event opens a version that the
+ * key's next event (change or delete) closes. Stored deletes are the gaps where a version closed without a
+ * successor; a key deleted then inserted again gets a new open version. Exact duplicates (same key and sequence)
+ * count once.
+ */
 function scd2(keys: string[], seq: string, cols: string[], isDelete: string): string {
-  const events = `SELECT *, ${isDelete} AS __del, lead(${seq}) OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${seq}) AS __next FROM (SELECT DISTINCT ON (${keys.join(', ')}, ${seq}) * FROM ${CHANGES})`;
-  const first = `SELECT ${keys.join(', ')}, min(${seq}) AS __first FROM ${CHANGES} GROUP BY ${keys.join(', ')}`;
-  return `WITH e AS (${events}), f AS (${first})
-    SELECT t.* EXCLUDE (__END_AT), CASE WHEN t.__END_AT IS NULL AND f.__first IS NOT NULL AND CAST(f.__first AS VARCHAR) > CAST(t.__START_AT AS VARCHAR) THEN CAST(f.__first AS VARCHAR) ELSE t.__END_AT END AS __END_AT
-      FROM ${TARGET} t LEFT JOIN f ON ${keyMatch(keys, 'f', 't')}
-    UNION ALL BY NAME
-    SELECT ${cols.map((c) => `e.${q(c)}`).join(', ')}, CAST(e.${seq} AS VARCHAR) AS __START_AT, CAST(e.__next AS VARCHAR) AS __END_AT FROM e WHERE NOT e.__del`;
+  const k = keys.join(', ');
+  const colList = cols.map(q).join(', ');
+  const stored = `SELECT ${colList}, __START_AT AS __seq, false AS __del FROM ${TARGET}`;
+  const storedDeletes = `SELECT ${cols.map((c) => (keys.includes(q(c)) ? `t.${q(c)}` : `NULL AS ${q(c)}`)).join(', ')}, t.__END_AT AS __seq, true AS __del FROM ${TARGET} t
+      WHERE t.__END_AT IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${TARGET} n WHERE ${keyMatch(keys, 'n', 't')} AND n.__START_AT = t.__END_AT)`;
+  const changes = `SELECT ${colList}, ${seq} AS __seq, ${isDelete} AS __del FROM ${CHANGES}`;
+  const all = `SELECT * FROM (${stored} UNION ALL BY NAME ${storedDeletes} UNION ALL BY NAME ${changes}) QUALIFY row_number() OVER (PARTITION BY ${k}, __seq ORDER BY __del DESC) = 1`;
+  return `WITH e AS (SELECT *, lead(__seq) OVER (PARTITION BY ${k} ORDER BY __seq) AS __next FROM (${all}))
+    SELECT ${colList}, __seq AS __START_AT, __next AS __END_AT FROM e WHERE NOT __del`;
 }
