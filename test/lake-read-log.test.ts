@@ -11,6 +11,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { versionStem, type Action } from '../src/lake/actions.js';
 import { loadSnapshot } from '../src/lake/load-snapshot.js';
+import { listVersions } from '../src/lake/log/list-versions.js';
 import { readCommit } from '../src/lake/log/read-commit.js';
 import { readTable } from '../src/lake/scan/read-table.js';
 
@@ -79,6 +80,7 @@ describe('log replay', () => {
     const { rows } = await readTable(conn, await loadSnapshot(dir));
     expect(rows.map((r) => Number(r.id)).sort()).toEqual([2, 3, 4]);
     expect((await readCommit(dir, 2)).map((a) => Object.keys(a)[0])).toEqual(['commitInfo', 'remove', 'add']);
+    expect(await listVersions(dir)).toEqual([1000, 2000, 3000, 4000].map((timestamp, version) => ({ version, timestamp })));
   });
 
   it('starts from a classic checkpoint when early commits were cleaned up', async () => {
@@ -97,6 +99,7 @@ describe('log replay', () => {
   it('falls back past a damaged checkpoint and a dangling _last_checkpoint', async () => {
     const dir = await fourVersions();
     writeFileSync(join(dir, '_delta_log', `${versionStem(2)}.checkpoint.parquet`), 'not parquet');
+    await parquetActions(join(dir, '_delta_log', `${versionStem(3)}.checkpoint.parquet`), [add('b.parquet')]); // readable, but no protocol/metaData
     writeFileSync(join(dir, '_delta_log', '_last_checkpoint'), JSON.stringify({ version: 3, size: 4 }));
     const s = await loadSnapshot(dir);
     expect([s.version, s.checkpointVersion]).toEqual([3, -1]);
@@ -114,19 +117,23 @@ describe('log replay', () => {
     expect(paths(s)).toEqual(['b.parquet', 'c.parquet', 'd.parquet']);
   });
 
-  it('reads a V2 JSON checkpoint whose files live in sidecars', async () => {
-    const dir = await fourVersions();
-    mkdirSync(join(dir, '_delta_log', '_sidecars'));
-    await parquetActions(join(dir, '_delta_log', '_sidecars', 'side-1.parquet'), [add('b.parquet'), remove('a.parquet')]);
-    await parquetActions(join(dir, '_delta_log', '_sidecars', 'side-2.parquet'), [add('c.parquet')]);
-    const v2 = [protocol(3, 7, ['v2Checkpoint']), metaData, { checkpointMetadata: { version: 2 } }, ...['side-1.parquet', 'side-2.parquet'].map((p) => ({ sidecar: { path: p, sizeInBytes: 1, modificationTime: 0 } }))];
-    writeFileSync(join(dir, '_delta_log', `${versionStem(2)}.checkpoint.3a0d65cd-4056-49b8-937b-95f9e3ee90e5.json`), v2.map((a) => JSON.stringify(a)).join('\n'));
-    for (const v of [0, 1]) unlinkSync(join(dir, '_delta_log', `${versionStem(v)}.json`));
-    const s = await loadSnapshot(dir);
-    expect([s.version, s.checkpointVersion]).toEqual([3, 2]);
-    expect(paths(s)).toEqual(['b.parquet', 'c.parquet', 'd.parquet']);
-    expect(s.tombstones.map((r) => r.path)).toEqual(['a.parquet']);
-  });
+  for (const format of ['json', 'parquet'] as const) {
+    it(`reads a V2 ${format} checkpoint whose files live in sidecars`, async () => {
+      const dir = await fourVersions();
+      mkdirSync(join(dir, '_delta_log', '_sidecars'));
+      await parquetActions(join(dir, '_delta_log', '_sidecars', 'side-1.parquet'), [add('b.parquet'), remove('a.parquet')]);
+      await parquetActions(join(dir, '_delta_log', '_sidecars', 'side-2.parquet'), [add('c.parquet')]);
+      const v2: Action[] = [protocol(3, 7, ['v2Checkpoint']), metaData, { checkpointMetadata: { version: 2 } }, ...['side-1.parquet', 'side-2.parquet'].map((p): Action => ({ sidecar: { path: p, sizeInBytes: 1, modificationTime: 0 } }))];
+      const file = join(dir, '_delta_log', `${versionStem(2)}.checkpoint.3a0d65cd-4056-49b8-937b-95f9e3ee90e5.${format}`);
+      if (format === 'json') writeFileSync(file, v2.map((a) => JSON.stringify(a)).join('\n'));
+      else await parquetActions(file, v2);
+      for (const v of [0, 1]) unlinkSync(join(dir, '_delta_log', `${versionStem(v)}.json`));
+      const s = await loadSnapshot(dir);
+      expect([s.version, s.checkpointVersion]).toEqual([3, 2]);
+      expect(paths(s)).toEqual(['b.parquet', 'c.parquet', 'd.parquet']);
+      expect(s.tombstones.map((r) => r.path)).toEqual(['a.parquet']);
+    });
+  }
 
   it('reconciles by canonical path and deletion vector id; ignores unknown actions, fields and stray files', async () => {
     const dir = newTable();
@@ -148,10 +155,13 @@ describe('log replay', () => {
     commit(dir, 0, [{ commitInfo: { timestamp: 5000, inCommitTimestamp: 4000 } }, protocol(), metaData]);
     commit(dir, 1, [info(6000)]);
     commit(dir, 2, [add('a.parquet')]);
-    utimesSync(join(dir, '_delta_log', `${versionStem(2)}.json`), 7, 7);
+    utimesSync(join(dir, '_delta_log', `${versionStem(2)}.json`), 1, 1); // a copied table: mtime older than the commits
     expect((await loadSnapshot(dir, { version: 0 })).timestamp).toBe(4000);
     expect((await loadSnapshot(dir, { version: 1 })).timestamp).toBe(6000);
-    expect((await loadSnapshot(dir)).timestamp).toBe(7000);
+    expect((await loadSnapshot(dir)).timestamp).toBe(1000);
+    // Time travel sees timestamps made increasing: version 2 (mtime 1 s) counts as 6001 ms.
+    expect(await listVersions(dir)).toEqual([{ version: 0, timestamp: 4000 }, { version: 1, timestamp: 6000 }, { version: 2, timestamp: 6001 }]);
+    expect((await loadSnapshot(dir, { timestamp: 6001 })).version).toBe(2);
   });
 });
 
@@ -159,12 +169,16 @@ describe('reader errors', () => {
   it('DELTA.NOT_A_TABLE for a missing folder or an empty log', async () => {
     await expect(loadSnapshot(join(root, 'nope'))).rejects.toMatchObject({ code: 'DELTA.NOT_A_TABLE', message: expect.stringContaining('_delta_log') });
     await expect(loadSnapshot(newTable())).rejects.toMatchObject({ code: 'DELTA.NOT_A_TABLE' });
+    const headless = newTable();
+    commit(headless, 5, [info(1), add('a.parquet')]);
+    await expect(loadSnapshot(headless)).rejects.toMatchObject({ code: 'DELTA.NOT_A_TABLE', message: expect.stringContaining('neither commit 0 nor a checkpoint') });
   });
 
   it('DELTA.VERSION_NOT_FOUND for a version past the latest, before the first, or a missing commit', async () => {
     const dir = await fourVersions();
     await expect(loadSnapshot(dir, { version: 9 })).rejects.toMatchObject({ code: 'DELTA.VERSION_NOT_FOUND', message: expect.stringContaining('latest version is 3') });
     await expect(loadSnapshot(dir, { timestamp: 999 })).rejects.toMatchObject({ code: 'DELTA.VERSION_NOT_FOUND' });
+    await expect(loadSnapshot(dir, { timestamp: 2000, version: 1 })).rejects.toMatchObject({ code: 'VALIDATION.INVALID' });
     await expect(readCommit(dir, 9)).rejects.toMatchObject({ code: 'DELTA.VERSION_NOT_FOUND' });
     unlinkSync(join(dir, '_delta_log', `${versionStem(1)}.json`));
     await expect(loadSnapshot(dir)).rejects.toMatchObject({ code: 'DELTA.VERSION_NOT_FOUND', message: expect.stringContaining('missing commit 1') });

@@ -41,6 +41,13 @@ export function resolveColumn(schema: StructType, mode: ColumnMappingMode, parti
   return { type: type as DataType, partition, physicalPath };
 }
 
+/**
+ * Relative widening of numeric stats that JS numbers cannot hold exactly: float stats are float32 values printed as
+ * doubles (1.1f → 1.100000023841858) while DuckDB compares a FLOAT column in float precision; decimals with more
+ * than ~15 significant digits are rounded by the JSON parse.
+ */
+const RELATIVE_MARGIN: Partial<Record<string, number>> = { float: 1e-6, decimal: 1e-15 };
+
 interface Bounds { min?: Comparable; max?: Comparable; allNull: boolean; noNulls: boolean }
 
 function statBounds(stats: FileStats, col: ResolvedColumn): Bounds {
@@ -50,7 +57,11 @@ function statBounds(stats: FileStats, col: ResolvedColumn): Bounds {
   let max = comparableOf(statAt(stats.maxValues, col.physicalPath), col.type);
   if (typeof max === 'bigint') max += 999n; // Spark truncates timestamp stats to ms
   if (typeof max === 'string' && [...max].length >= 32) max = undefined; // possibly a truncated prefix
-  if (typeof min === 'string' && min === '' && max === undefined) min = undefined;
+  const margin = col.type.type === 'primitive' ? RELATIVE_MARGIN[col.type.name] : undefined;
+  if (margin !== undefined) {
+    if (typeof min === 'number') min -= Math.abs(min) * margin + Number.MIN_VALUE;
+    if (typeof max === 'number') max += Math.abs(max) * margin + Number.MIN_VALUE;
+  }
   return { min, max, allNull, noNulls: nulls === 0 };
 }
 
@@ -81,11 +92,35 @@ export interface SkippingContext {
   schema: StructType;
   mode: ColumnMappingMode;
   partitionColumns: readonly string[];
+  /** Columns already resolved, by name (filled on use). */
+  resolved?: Map<string, ResolvedColumn>;
+}
+
+function resolveCached(ctx: SkippingContext, column: string): ResolvedColumn {
+  ctx.resolved ??= new Map();
+  let col = ctx.resolved.get(column);
+  if (!col) {
+    col = resolveColumn(ctx.schema, ctx.mode, ctx.partitionColumns, column);
+    ctx.resolved.set(column, col);
+  }
+  return col;
+}
+
+// Parsed stats per add, so a predicate with several leaves parses each file's stats JSON once.
+const parsedStats = new WeakMap<AddFile, FileStats | null>();
+
+function statsOf(file: AddFile): FileStats | undefined {
+  let s = parsedStats.get(file);
+  if (s === undefined) {
+    s = parseStats(file.stats) ?? null;
+    parsedStats.set(file, s);
+  }
+  return s ?? undefined;
 }
 
 function leafBounds(file: AddFile, col: ResolvedColumn): Bounds | undefined {
   if (col.partition) return partitionBounds(file, col);
-  const stats = parseStats(file.stats);
+  const stats = statsOf(file);
   return stats ? statBounds(stats, col) : undefined;
 }
 
@@ -94,7 +129,7 @@ export function fileMayMatch(p: NnfPredicate, file: AddFile, ctx: SkippingContex
   if ('args' in p) {
     return p.op === 'and' ? p.args.every((a) => fileMayMatch(a, file, ctx)) : p.args.some((a) => fileMayMatch(a, file, ctx));
   }
-  const col = resolveColumn(ctx.schema, ctx.mode, ctx.partitionColumns, p.column);
+  const col = resolveCached(ctx, p.column);
   const b = leafBounds(file, col);
   if (!b) return true;
   const lit = (v: Literal): Comparable | undefined => literalComparable(v, col.type);
@@ -116,6 +151,8 @@ export function skipFiles(snapshot: Snapshot, predicate: Predicate | undefined):
     partitionColumns: snapshot.metadata.partitionColumns,
   };
   const nnf = toNnf(predicate);
+  const leaves = (q: NnfPredicate): string[] => ('args' in q ? q.args.flatMap(leaves) : [q.column]);
+  for (const column of leaves(nnf)) resolveCached(ctx, column); // unknown columns fail even on an empty table
   const kept: AddFile[] = [];
   const skipped: AddFile[] = [];
   for (const f of snapshot.files) (fileMayMatch(nnf, f, ctx) ? kept : skipped).push(f);

@@ -40,8 +40,12 @@ function targetVersionError(tablePath: string, version: number, latest: number):
 
 async function resolveTarget(listing: LogListing, tablePath: string, opts: LoadSnapshotOptions): Promise<number> {
   const latest = latestVersion(listing);
-  if (latest < 0) {
-    throw new WeirError('DELTA.NOT_A_TABLE', `${tablePath} is not a Delta table: ${listing.logDir} holds no commit and no checkpoint; check the path or create the table first`, { params: { tablePath } });
+  if (latest < 0 || (!listing.commits.has(0) && listing.checkpoints.length === 0)) {
+    const what = latest < 0 ? 'holds no commit and no checkpoint' : 'has neither commit 0 nor a checkpoint to start from';
+    throw new WeirError('DELTA.NOT_A_TABLE', `${tablePath} is not a readable Delta table: ${listing.logDir} ${what}; check the path or create the table first`, { params: { tablePath } });
+  }
+  if (opts.timestamp !== undefined && opts.version !== undefined) {
+    throw new WeirError('VALIDATION.INVALID', `time travel on ${tablePath} got both version ${opts.version} and timestamp ${opts.timestamp}; pass only one`, { params: { tablePath } });
   }
   if (opts.timestamp !== undefined) return versionAtTimestamp(listing, tablePath, opts.timestamp);
   if (opts.version === undefined) return latest;
@@ -52,11 +56,14 @@ async function resolveTarget(listing: LogListing, tablePath: string, opts: LoadS
 async function startingPoint(conn: DuckDBConnection, listing: LogListing, target: number): Promise<{ version: number; actions: Action[] }> {
   for (const ref of listing.checkpoints) {
     if (ref.version > target) continue;
+    let actions: Action[];
     try {
-      return { version: ref.version, actions: await readCheckpoint(conn, ref, listing.logDir) };
+      actions = await readCheckpoint(conn, ref, listing.logDir);
     } catch {
       continue; // truncated or half-deleted checkpoint (delta #7174, delta-rs #2258): try an older one
     }
+    // A checkpoint without protocol or metaData is incomplete, however readable the file is.
+    if (actions.some((a) => 'protocol' in a) && actions.some((a) => 'metaData' in a)) return { version: ref.version, actions };
   }
   return { version: -1, actions: [] };
 }

@@ -32,8 +32,8 @@ export async function versionTimestamp(listing: LogListing, version: number, tab
   throw new WeirError('DELTA.VERSION_NOT_FOUND', `version ${version} of the Delta table at ${tablePath} has no commit or checkpoint file`, { params: { tablePath, version } });
 }
 
-/** Every reconstructable version (ascending) with its monotonised timestamp. */
-export async function versionTimestamps(listing: LogListing, tablePath: string): Promise<Array<{ version: number; timestamp: number }>> {
+/** Every reconstructable version (ascending) with its monotonised timestamp, stopping after one past `until`. */
+export async function versionTimestamps(listing: LogListing, tablePath: string, until = Infinity): Promise<Array<{ version: number; timestamp: number }>> {
   const versions = new Set<number>(listing.commits.keys());
   for (const c of listing.checkpoints) versions.add(c.version);
   const out: Array<{ version: number; timestamp: number }> = [];
@@ -43,13 +43,14 @@ export async function versionTimestamps(listing: LogListing, tablePath: string):
     const timestamp = Math.max(raw, previous + 1);
     out.push({ version, timestamp });
     previous = timestamp;
+    if (timestamp > until) break; // monotonised timestamps only grow: no later version can qualify
   }
   return out;
 }
 
 /** The newest version whose timestamp is at or before `timestamp` (ms); DELTA.VERSION_NOT_FOUND when none is. */
 export async function versionAtTimestamp(listing: LogListing, tablePath: string, timestamp: number): Promise<number> {
-  const all = await versionTimestamps(listing, tablePath);
+  const all = await versionTimestamps(listing, tablePath, timestamp);
   let found: number | undefined;
   for (const v of all) if (v.timestamp <= timestamp) found = v.version;
   if (found === undefined) {

@@ -15,18 +15,16 @@ function needsRename(t: DataType, mode: ColumnMappingMode): boolean {
   return false;
 }
 
-let lambdaDepth = 0;
-
 /** Converts `expr` (of DuckDB type `sourceType` when known) to `target`, renaming nested fields under `mode`. */
-export function columnExpr(expr: string, target: DataType, sourceType: string | undefined, mode: ColumnMappingMode): string {
+export function columnExpr(expr: string, target: DataType, sourceType: string | undefined, mode: ColumnMappingMode, depth = 0): string {
   if (needsRename(target, mode)) {
     if (target.type === 'struct') {
-      const fields = target.fields.map((f) => `${sqlIdent(f.name)} := ${columnExpr(`${expr}.${sqlIdent(physicalName(f, mode))}`, f.type, undefined, mode)}`);
+      const fields = target.fields.map((f) => `${sqlIdent(f.name)} := ${columnExpr(`${expr}.${sqlIdent(physicalName(f, mode))}`, f.type, undefined, mode, depth)}`);
       return `CASE WHEN ${expr} IS NULL THEN NULL ELSE struct_pack(${fields.join(', ')}) END`;
     }
     if (target.type === 'array') {
-      const v = `__e${lambdaDepth++}`;
-      return `list_transform(${expr}, ${v} -> ${columnExpr(v, target.elementType, undefined, mode)})`;
+      const v = `__e${depth}`; // one lambda variable per nesting level, so inner lambdas never shadow outer ones
+      return `list_transform(${expr}, ${v} -> ${columnExpr(v, target.elementType, undefined, mode, depth + 1)})`;
     }
   }
   const sqlType = duckDbType(target);

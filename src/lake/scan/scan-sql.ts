@@ -55,7 +55,7 @@ function fieldIdSchema(fields: StructField[]): string {
   return `MAP {${entries.join(', ')}}`;
 }
 
-interface Source { sql: string; columns: Map<string, string> }
+interface Source { sql: string; columns: Map<string, string>; idMode: boolean }
 
 async function describeSource(conn: DuckDBConnection, paths: string[], dataFields: StructField[], mode: ColumnMappingMode, withRows: boolean): Promise<Source> {
   const idMode = mode === 'id' && dataFields.length > 0 && dataFields.every((f) => fieldId(f) !== undefined);
@@ -67,7 +67,7 @@ async function describeSource(conn: DuckDBConnection, paths: string[], dataField
     throw new WeirError('DELTA.LOG_CORRUPT', `the data files of the scan cannot be read (${(e as Error).message.split('\n')[0]}); a live add in _delta_log points at a missing or damaged Parquet file — restore it or remove it from the table`, { cause: e });
   });
   const columns = new Map(described.getRowObjectsJson().map((r) => [String(r.column_name), String(r.column_type)]));
-  return { sql, columns };
+  return { sql, columns, idMode };
 }
 
 async function deletedRows(snapshot: Snapshot, files: AddFile[], paths: string[]): Promise<Map<string, number[]>> {
@@ -88,7 +88,7 @@ async function groupSql(conn: DuckDBConnection, ctx: GroupContext, files: AddFil
   const dataFields = ctx.fields.filter((f) => !partCols.has(f.name.toLowerCase()));
   const deleted = await deletedRows(snapshot, files, paths);
   const source = await describeSource(conn, paths, dataFields, mode, deleted.size > 0);
-  const idMode = source.sql.includes('schema = MAP');
+  const { idMode } = source;
   const cols = ctx.fields.map((f) => {
     if (partCols.has(f.name.toLowerCase())) return `pv.${sqlIdent(f.name)} AS ${sqlIdent(f.name)}`;
     const stored = idMode ? f.name : physicalName(f, mode);
