@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerCronCommands } from './cron-commands.js';
+import { registerPipelineCommands } from './pipeline-commands.js';
 import { registerJobCommands } from './job-commands.js';
 import { registerRunCommands } from './run-commands.js';
 import { runJobFile } from './run-command.js';
@@ -40,6 +41,7 @@ registerTokenCommands(program);
 registerSecretCommands(program);
 registerServicePrincipalCommands(program);
 registerCronCommands(program);
+registerPipelineCommands(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`weir: ${e.message}\n`);
