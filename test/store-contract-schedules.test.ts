@@ -132,4 +132,15 @@ describe.each(storeDialects())('store contract: schedules on %s', (name, dialect
     expect((await st.listBackfills(1)).map((x) => x.backfill_id)).toEqual([c.backfill_id, a.backfill_id]);
     expect(await st.getBackfill(12345)).toBeUndefined();
   });
+
+  test('backfills: concurrent creations, from two store instances, get distinct ids', async () => {
+    // PostgreSQL: a second pool; SQLite: one handle (two in one process would block each other's transactions).
+    const other = name === 'postgres' ? new ScheduleSqlStore((await s.another()).kysely) : schedules();
+    const st = schedules();
+    await st.createBackfill(backfill());
+    const made = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? other : st).createBackfill(backfill({ created_time: i }))));
+    const ids = made.map((b) => b.backfill_id);
+    expect(new Set(ids).size).toBe(12);
+    for (const b of made) expect(await st.getBackfill(b.backfill_id)).toEqual(b);
+  });
 });

@@ -110,7 +110,8 @@ export class Executor {
   /** Cancels a whole run: running attempts are killed, tasks not started end CANCELED. */
   async cancelRun(runId: number, reason: 'cancel' | 'timeout' = 'cancel'): Promise<void> {
     const a = this.active.get(runId);
-    if (!a) return;
+    // A run that finishRun already ended (but has not dropped yet) must not be reopened as TERMINATING.
+    if (!a || isTerminal(a.run.life_cycle_state)) return;
     const patches: [number, TaskRunPatch][] = [];
     const now = this.d.clock.now();
     const result: ResultState = reason === 'timeout' ? 'TIMEDOUT' : CANCELED;

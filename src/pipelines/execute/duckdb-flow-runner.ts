@@ -26,12 +26,22 @@ export interface FlowRunnerOptions {
 /** Metrics of one flow run, as flow_progress reports them. */
 interface FlowMetrics {
   num_output_rows: number;
+  num_upserted_rows?: number;
+  num_deleted_rows?: number;
   dropped_records: number;
   expectations: ExpectationResult[];
   skipped?: boolean;
 }
 
 const STAGED = '__weir_staged';
+
+/** Attempts per flow in production mode (development mode runs each flow once and stops at the first failure). */
+const PRODUCTION_ATTEMPTS = 3;
+
+/** Failures worth another attempt: anything but the pipeline's own definition, expectation or input errors. */
+function retryable(e: unknown): boolean {
+  return !(e instanceof WeirError && (e.code.startsWith('PIPELINE.') || e.code.startsWith('SQL.') || e.code === 'DELTA.SCHEMA_MISMATCH'));
+}
 
 /**
  * Runs an update's flows on DuckDB, in graph order, one Delta commit per flow: views become temp views,
@@ -56,6 +66,7 @@ export class DuckDbFlowRunner implements FlowRunner {
       const failed = new Set<string>();
       const overwritten = new Set<string>();
       let firstError: unknown;
+      const development = ctx.update.config.development === true;
       for (const flowId of ctx.graph.order) {
         if (ctx.signal.aborted) return;
         const flow = ctx.graph.flows.find((f) => f.id === flowId) as GraphFlow;
@@ -78,19 +89,35 @@ export class DuckDbFlowRunner implements FlowRunner {
           await progress('SKIPPED', { skip_reason: `upstream dataset ${blocked.id} failed` });
           continue;
         }
+        if (firstError && development) {
+          // Development mode fails fast: once a flow failed, the rest are not started.
+          await progress('SKIPPED', { skip_reason: 'an earlier flow failed (development mode stops at the first failure)' });
+          continue;
+        }
         await progress('RUNNING');
-        try {
-          const full = selection.fullRefresh.has(flow.target) && !overwritten.has(flow.target);
-          const m = await this.runFlow({ conn, graph: ctx.graph, tables, configuration: ctx.configuration, views, baseDir: ctx.pipeline.source_dir }, ctx, flow, cps, full);
-          if (full) overwritten.add(flow.target);
-          await progress(m.skipped ? 'SKIPPED' : 'COMPLETED', {
-            metrics: { num_output_rows: m.num_output_rows },
-            data_quality: { dropped_records: m.dropped_records, expectations: m.expectations },
-          });
-        } catch (e) {
-          failed.add(flow.target);
-          firstError ??= e;
-          await progress('FAILED', {}, 'ERROR', (e as Error).message);
+        const target = ctx.graph.datasets.find((d) => d.id === flow.target);
+        const resettable = target?.definition.tableProperties['pipelines.reset.allowed'] !== 'false';
+        const full = selection.fullRefresh.has(flow.target) && resettable && !overwritten.has(flow.target);
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const m = await this.runFlow({ conn, graph: ctx.graph, tables, configuration: ctx.configuration, views, baseDir: ctx.pipeline.source_dir }, ctx, flow, cps, full);
+            if (full) overwritten.add(flow.target);
+            await progress(m.skipped ? 'SKIPPED' : 'COMPLETED', {
+              metrics: { num_output_rows: m.num_output_rows, ...(m.num_upserted_rows !== undefined ? { num_upserted_rows: m.num_upserted_rows, num_deleted_rows: m.num_deleted_rows } : {}) },
+              data_quality: { dropped_records: m.dropped_records, expectations: m.expectations },
+            });
+            break;
+          } catch (e) {
+            // Production mode retries a flow whose failure may be transient; a definition or expectation error is not.
+            if (!development && attempt < PRODUCTION_ATTEMPTS && retryable(e) && !ctx.signal.aborted) {
+              await progress('RETRYING', { attempt }, 'INFO', `Attempt ${attempt} failed: ${(e as Error).message}`);
+              continue;
+            }
+            failed.add(flow.target);
+            firstError ??= e;
+            await progress('FAILED', {}, 'ERROR', (e as Error).message);
+            break;
+          }
         }
       }
       if (firstError) {

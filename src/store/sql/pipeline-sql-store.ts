@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { UpdateState } from '../../domain/pipeline-settings.js';
 import type { EventQuery, PipelineEventRecord, PipelineRecord, PipelineStore, UpdateRecord } from '../ports/pipeline-store.js';
 
@@ -32,9 +32,11 @@ export class PipelineSqlStore implements PipelineStore {
 
   async listPipelines(q: { nameLike?: string; orderBy: 'id' | 'name'; ascending: boolean; offset: number; limit: number }): Promise<{ pipelines: PipelineRecord[]; hasMore: boolean }> {
     let query = this.db.selectFrom('pipelines').select('data');
-    if (q.nameLike !== undefined) query = query.where('name', 'like', q.nameLike);
+    // lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not; coalesce: SQLite sorts NULL
+    // names first, PostgreSQL last. Both written out so the two stores agree.
+    if (q.nameLike !== undefined) query = query.where((eb) => eb(eb.fn('lower', ['name']), 'like', q.nameLike!.toLowerCase()));
     const dir = q.ascending ? 'asc' : 'desc';
-    query = q.orderBy === 'name' ? query.orderBy('name', dir).orderBy('pipeline_id', dir) : query.orderBy('pipeline_id', dir);
+    query = q.orderBy === 'name' ? query.orderBy(sql`coalesce(name, '')`, dir).orderBy('pipeline_id', dir) : query.orderBy('pipeline_id', dir);
     const rows = await query.limit(q.limit + 1).offset(q.offset).execute();
     return { pipelines: rows.slice(0, q.limit).map((r) => JSON.parse(r.data) as PipelineRecord), hasMore: rows.length > q.limit };
   }

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { BackfillRecord, ScheduleStore, TickRecord, TriggerState } from '../ports/schedule-store.js';
 
 interface Db {
+  id_seq: { name: string; next_id: number };
   schedule_ticks: { tick_key: string; job_id: number; kind: string; scheduled_time: number; created_time: number; run_id: number | null; data: string };
   trigger_state: { job_id: number; data: string };
   backfills: { backfill_id: number; job_id: number; state: string; data: string };
@@ -105,8 +106,16 @@ export class ScheduleSqlStore implements ScheduleStore {
 
   async createBackfill(b: Omit<BackfillRecord, 'backfill_id'>): Promise<BackfillRecord> {
     return this.db.transaction().execute(async (tx) => {
-      const top = await tx.selectFrom('backfills').select((eb) => eb.fn.max('backfill_id').as('m')).executeTakeFirst();
-      const rec: BackfillRecord = { backfill_id: Number(top?.m ?? 0) + 1, ...b };
+      // Ids come from id_seq (its row made on first use, after any existing backfill): max() + 1 collided on the
+      // primary key when two PostgreSQL connections created backfills at once. `where true`: SQLite's upsert syntax.
+      await sql`insert into id_seq (name, next_id) select 'backfill', coalesce(max(backfill_id), 0) + 1 from backfills where true on conflict (name) do nothing`.execute(tx);
+      const row = await tx
+        .updateTable('id_seq')
+        .set((eb) => ({ next_id: eb('next_id', '+', 1) }))
+        .where('name', '=', 'backfill')
+        .returning('next_id')
+        .executeTakeFirstOrThrow();
+      const rec: BackfillRecord = { backfill_id: Number(row.next_id) - 1, ...b };
       await tx.insertInto('backfills').values({ backfill_id: rec.backfill_id, job_id: rec.job_id, state: rec.state, data: JSON.stringify(rec) }).execute();
       return rec;
     });
