@@ -170,6 +170,41 @@ describe('failures', () => {
   });
 });
 
+describe('modes', () => {
+  it('production retries a flow that fails at run time; development stops at the first failure', async () => {
+    const folder = join(dir, 'modes');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'p.sql'), "CREATE OR REFRESH MATERIALIZED VIEW boom AS SELECT raise_error('boom') AS n;\nCREATE OR REFRESH MATERIALIZED VIEW fine AS SELECT 1 AS n;\n");
+    const statuses = async (pipelineId: string, updateId: string) => (await events(pipelineId, updateId, 'flow_progress')).map((e) => `${e.origin.flow_name.split('.').pop()}:${e.details.flow_progress.status}`);
+    const prod = await pipelines.create({ name: 'prod', development: false, libraries: [{ file: { path: 'modes/p.sql' } }] }, { sourceDir: dir });
+    const u1 = await update(prod.pipeline_id);
+    expect(u1.state).toMatch(/^FAILED: .*boom/);
+    const s1 = await statuses(prod.pipeline_id, u1.update_id);
+    expect(s1.filter((x) => x === 'boom:RETRYING')).toHaveLength(2);
+    expect(s1).toContain('fine:COMPLETED');
+    const dev = await pipelines.create({ name: 'dev', development: true, libraries: [{ file: { path: 'modes/p.sql' } }] }, { sourceDir: dir });
+    const u2 = await update(dev.pipeline_id);
+    const s2 = await statuses(dev.pipeline_id, u2.update_id);
+    expect(s2).not.toContain('boom:RETRYING');
+    expect(s2.filter((x) => x.startsWith('boom:') || x.startsWith('fine:')).slice(-2)).toEqual(['boom:FAILED', 'fine:SKIPPED']);
+  });
+
+  it("a full refresh keeps the data of tables with pipelines.reset.allowed = 'false'", async () => {
+    const folder = join(dir, 'keep');
+    const feed = join(dir, 'keep-feed');
+    mkdirSync(folder, { recursive: true });
+    mkdirSync(feed, { recursive: true });
+    writeFileSync(join(feed, '1.json'), '{"id":1}\n');
+    writeFileSync(join(folder, 'p.sql'), `CREATE OR REFRESH STREAMING TABLE kept TBLPROPERTIES ('pipelines.reset.allowed' = 'false') AS SELECT * FROM STREAM read_files('${feed}', format => 'json');\n`);
+    const p = await pipelines.create({ name: 'keep', libraries: [{ file: { path: 'keep/p.sql' } }] }, { sourceDir: dir });
+    expect((await update(p.pipeline_id)).state).toBe('COMPLETED');
+    writeFileSync(join(feed, '2.json'), '{"id":2}\n');
+    expect((await update(p.pipeline_id, { full_refresh: true })).state).toBe('COMPLETED');
+    // Not reset: no row read twice, the new file appended.
+    expect((await rows('main.default.kept', 'id')).map((r) => r.id)).toEqual([1, 2]);
+  });
+});
+
 describe('AUTO CDC', () => {
   it('applies changes as SCD type 1 and type 2', async () => {
     const folder = join(dir, 'cdc');

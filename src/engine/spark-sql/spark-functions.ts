@@ -146,6 +146,8 @@ export const SPARK_FUNCTIONS: Record<string, FunctionRewrite> = {
   sha: (c) => (arity(c, 1), `sha1(${c.args[0].text})`),
   sha2,
   nvl: (c) => (arity(c, 2), `coalesce(${argList(c)})`),
+  raise_error: (c) => (arity(c, 1), `error(${c.args[0].text})`),
+  assert_true: (c) => `CASE WHEN ${c.args[0].text} THEN NULL ELSE error(${c.args[1]?.text ?? `'assert_true failed: ' || ${sqlString(c.args[0].text)}`}) END`,
   ifnull: (c) => (arity(c, 2), `coalesce(${argList(c)})`),
   nvl2: (c) => (arity(c, 3), `CASE WHEN ${c.args[0].text} IS NOT NULL THEN ${c.args[1].text} ELSE ${c.args[2].text} END`),
   isnull: (c) => (arity(c, 1), `(${c.args[0].text} IS NULL)`),
