@@ -16,11 +16,14 @@ export interface ExpectationResult {
  * when the expression is false or NULL. `fail` expectations with failures stop the flow before anything is
  * written; `drop` ones remove the failing rows. Returns the counts and the query of the rows to write.
  */
-export async function checkExpectations(conn: DuckDBConnection, staged: string, datasetId: string, flowId: string, expectations: Expectation[], configuration: Record<string, string> = {}): Promise<{ results: ExpectationResult[]; keepSql: string; total: number }> {
+export async function checkExpectations(conn: DuckDBConnection, staged: string, datasetId: string, flowId: string, expectations: Expectation[], configuration: Record<string, string> = {}): Promise<{ results: ExpectationResult[]; keepSql: string; total: number; kept: number }> {
   const holds = (e: Expectation) => `coalesce((${e.expression}), false)`;
-  const counts = [`count(*) AS __total`, ...expectations.map((e, i) => `count_if(NOT ${holds(e)}) AS __f${i}`)].join(', ');
+  const drops = expectations.filter((e) => e.action === 'drop');
+  // One scan counts everything: the rows, each expectation's failures, and the rows the DROP expectations remove.
+  const counts = [`count(*) AS __total`, ...expectations.map((e, i) => `count_if(NOT ${holds(e)}) AS __f${i}`), drops.length ? `count_if(NOT (${drops.map(holds).join(' AND ')})) AS __dropped` : '0 AS __dropped'].join(', ');
   const row = await firstRow(conn, translate(`SELECT ${counts} FROM ${staged}`, datasetId, configuration));
   const total = Number(row[0]);
+  const dropped = Number(row[expectations.length + 1]);
   const results = expectations.map((e, i) => ({ name: e.name, dataset: datasetId, failed_records: Number(row[i + 1]), passed_records: total - Number(row[i + 1]) }));
   for (const [i, e] of expectations.entries()) {
     if (e.action !== 'fail' || results[i].failed_records === 0) continue;
@@ -31,9 +34,8 @@ export async function checkExpectations(conn: DuckDBConnection, staged: string, 
       { params: { expectation: e.name, dataset: datasetId } },
     );
   }
-  const drops = expectations.filter((e) => e.action === 'drop');
   const keepSql = drops.length ? translate(`SELECT * FROM ${staged} WHERE ${drops.map(holds).join(' AND ')}`, datasetId, configuration) : `SELECT * FROM ${staged}`;
-  return { results, keepSql, total };
+  return { results, keepSql, total, kept: total - dropped };
 }
 
 function translate(sql: string, datasetId: string, configuration: Record<string, string>): string {
