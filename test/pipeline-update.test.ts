@@ -124,9 +124,13 @@ AS SELECT region, sum(amount) AS revenue, count(*) AS orders FROM LIVE.orders GR
     expect(bronze.details.flow_progress.metrics.num_output_rows).toBe(1);
     // Nothing new: streaming tables write no new version.
     const before = await DeltaTable.forPath(await warehouse.connect(), managedTablePath(dir, 'main.sales.orders')).refresh();
-    expect((await update(pipelineId)).state).toBe('COMPLETED');
+    const idle = await update(pipelineId);
+    expect(idle.state).toBe('COMPLETED');
     const after = await DeltaTable.forPath(await warehouse.connect(), managedTablePath(dir, 'main.sales.orders')).refresh();
     expect(after?.snapshot.version).toBe(before?.snapshot.version);
+    // ...and the materialized view over them is not recomputed, with the reason shown.
+    const gold = (await events(pipelineId, idle.update_id, 'flow_progress')).find((e) => e.origin.flow_name === 'main.sales.revenue_by_region' && e.details.flow_progress.status !== 'RUNNING');
+    expect(gold.details.flow_progress).toMatchObject({ status: 'SKIPPED', skip_reason: 'its inputs have not changed since the last refresh' });
   });
 
   it('full refresh rebuilds streaming tables from all files', async () => {

@@ -31,6 +31,32 @@ interface FlowMetrics {
   dropped_records: number;
   expectations: ExpectationResult[];
   skipped?: boolean;
+  /** Why a flow was skipped, shown in its flow_progress event. */
+  reason?: string;
+}
+
+/** The versions of a flow's table inputs, or undefined when one cannot be versioned (a view of this update). */
+async function inputVersions(p: PrepareContext, flow: GraphFlow): Promise<Record<string, number> | undefined> {
+  const out: Record<string, number> = {};
+  for (const i of flow.inputs) {
+    if (p.views.has(i.id)) return undefined;
+    const v = await p.tables.latestVersion(i.id);
+    if (v === undefined) return undefined;
+    out[i.id] = v;
+  }
+  return out;
+}
+
+/**
+ * A materialized view whose inputs are all tables at the versions of its last refresh is not recomputed: the
+ * result would be the same (the reason is shown in its flow_progress). File inputs and views always recompute.
+ */
+async function unchangedInputs(p: PrepareContext, flow: GraphFlow, readsFiles: boolean, cp: { tables: Record<string, number> }): Promise<{ unchanged: boolean }> {
+  if (readsFiles || flow.inputs.length === 0) return { unchanged: false };
+  const now = await inputVersions(p, flow);
+  if (!now) return { unchanged: false };
+  const before = cp.tables;
+  return { unchanged: Object.keys(now).length === Object.keys(before).length && Object.entries(now).every(([id, v]) => before[id] === v) };
 }
 
 const STAGED = '__weir_staged';
@@ -104,6 +130,7 @@ export class DuckDbFlowRunner implements FlowRunner {
             const m = await this.runFlow({ conn, graph: ctx.graph, tables, configuration: ctx.configuration, views, baseDir: ctx.pipeline.source_dir }, ctx, flow, cps, full);
             if (full) overwritten.add(flow.target);
             await progress(m.skipped ? 'SKIPPED' : 'COMPLETED', {
+              ...(m.reason ? { skip_reason: m.reason } : {}),
               metrics: { num_output_rows: m.num_output_rows, ...(m.num_upserted_rows !== undefined ? { num_upserted_rows: m.num_upserted_rows, num_deleted_rows: m.num_deleted_rows } : {}) },
               data_quality: { dropped_records: m.dropped_records, expectations: m.expectations },
             });
@@ -148,8 +175,10 @@ export class DuckDbFlowRunner implements FlowRunner {
     }
     const streaming = ds.kind === 'streaming_table';
     if (def.once && cp.once_done && !full) return { num_output_rows: 0, dropped_records: 0, expectations: [], skipped: true };
-    const q = await prepareQuery(p, flow, def.query, streaming ? cp : { batch_id: -1, files: {}, tables: {} }, full || !streaming);
     const exists = (await p.tables.latestVersion(flow.target)) !== undefined;
+    const inputs = !streaming && exists && !full ? await unchangedInputs(p, flow, def.query.fileSources.length > 0, cp) : undefined;
+    if (inputs?.unchanged) return { num_output_rows: 0, dropped_records: 0, expectations: [], skipped: true, reason: 'its inputs have not changed since the last refresh' };
+    const q = await prepareQuery(p, flow, def.query, streaming ? cp : { batch_id: -1, files: {}, tables: {} }, full || !streaming);
     if (streaming && !q.hasNewData && exists && !full) {
       cps.save(cpKey, q.next);
       return { num_output_rows: 0, dropped_records: 0, expectations: [] };
@@ -177,6 +206,7 @@ export class DuckDbFlowRunner implements FlowRunner {
       q.next.batch_id = batch;
     }
     if (streaming) cps.save(cpKey, { ...q.next, once_done: def.once || q.next.once_done });
+    else cps.save(cpKey, { batch_id: q.next.batch_id, files: {}, tables: (await inputVersions(p, flow)) ?? {} });
     if (checked) await p.conn.run(`DROP TABLE IF EXISTS ${STAGED}`);
     const kept = checked ? checked.kept : written;
     return { num_output_rows: kept, dropped_records: checked ? checked.total - checked.kept : 0, expectations: (checked?.results ?? []).filter((r) => ds.expectations.some((e) => e.name === r.name)) };
