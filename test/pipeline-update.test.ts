@@ -174,6 +174,31 @@ describe('failures', () => {
   });
 });
 
+describe('validate_only', () => {
+  it('binds every query in DuckDB and reports each error at its file and line, writing nothing', async () => {
+    const folder = join(dir, 'checks');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      join(folder, 'p.sql'),
+      `CREATE OR REFRESH MATERIALIZED VIEW base AS SELECT 1 AS id, 'x' AS name;
+
+CREATE OR REFRESH MATERIALIZED VIEW typo AS SELECT nmae FROM LIVE.base;
+
+CREATE OR REFRESH MATERIALIZED VIEW declared (id BIGINT, label STRING) AS SELECT id, name FROM LIVE.base;
+`,
+    );
+    const p = await pipelines.create({ name: 'checks', libraries: [{ file: { path: 'checks/p.sql' } }] }, { sourceDir: dir });
+    const u = await update(p.pipeline_id, { validate_only: true });
+    expect(u.state).toMatch(/^FAILED/);
+    expect(u.state).toMatch(/p\.sql:3:\d+: flow 'main\.default\.typo' does not bind: .*nmae/);
+    expect(u.state).toMatch(/p\.sql:5:\d+: main\.default\.declared declares column\(s\) label that its query does not produce/);
+    expect(u.state).toMatch(/its query produces column\(s\) name that the declared column list does not have/);
+    const conn = await warehouse.connect();
+    expect(await DeltaTable.forPath(conn, managedTablePath(dir, 'main.default.base')).exists()).toBe(false);
+    conn.closeSync();
+  });
+});
+
 describe('modes', () => {
   it('production retries a flow that fails at run time; development stops at the first failure', async () => {
     const folder = join(dir, 'modes');

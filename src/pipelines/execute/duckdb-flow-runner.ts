@@ -11,6 +11,7 @@ import { checkExpectations, type ExpectationResult } from './expectations-sql.js
 import { FlowCheckpoints } from './flow-checkpoint.js';
 import { prepareQuery, type PrepareContext } from './flow-inputs.js';
 import { selectDatasets } from './flow-selection.js';
+import { validateFlows } from './validate-flows.js';
 import { shapeColumns } from './shape-columns.js';
 import { deltaTableAccess, type TableAccess } from './table-access.js';
 
@@ -80,13 +81,26 @@ function retryable(e: unknown): boolean {
 export class DuckDbFlowRunner implements FlowRunner {
   constructor(private readonly o: FlowRunnerOptions) {}
 
+  async validate(ctx: UpdateContext): Promise<void> {
+    const conn = await this.o.connect();
+    try {
+      await installSparkMacros(conn);
+      await validateFlows(conn, deltaTableAccess(conn, (id) => this.locate(ctx, id)), ctx);
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  private locate(ctx: UpdateContext, id: string): string {
+    return ctx.graph.datasets.find((d) => d.id === id)?.definition.location ?? this.o.tableLocation(id);
+  }
+
   async run(ctx: UpdateContext): Promise<void> {
     const conn = await this.o.connect();
     try {
       await this.applyCompute(conn, ctx);
       await installSparkMacros(conn);
-      const locate = (id: string) => ctx.graph.datasets.find((d) => d.id === id)?.definition.location ?? this.o.tableLocation(id);
-      const tables = deltaTableAccess(conn, locate);
+      const tables = deltaTableAccess(conn, (id) => this.locate(ctx, id));
       const cps = new FlowCheckpoints(this.o.checkpointRoot(ctx.pipeline));
       const selection = selectDatasets(ctx.graph, ctx.update);
       const views = new Map<string, string>();

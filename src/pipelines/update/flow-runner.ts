@@ -19,4 +19,6 @@ export interface UpdateContext {
 export interface FlowRunner {
   /** Runs the planned flows; throws on a failed update (the error is reported as the update's cause). */
   run(ctx: UpdateContext): Promise<void>;
+  /** validate_only: binds every query without writing; throws when something does not bind. */
+  validate?(ctx: UpdateContext): Promise<void>;
 }

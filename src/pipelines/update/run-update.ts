@@ -18,7 +18,7 @@ export interface UpdateDeps {
 /**
  * Runs one update through its states — INITIALIZING (read the libraries, build and validate the graph),
  * SETTING_UP_TABLES, RUNNING (the flow runner), then COMPLETED, FAILED or CANCELED — writing update_progress,
- * flow_definition and dataset_definition events on the way. A validate_only update stops after the graph.
+ * flow_definition and dataset_definition events on the way. A validate_only update binds every query and writes nothing.
  * Never throws: every failure ends the update as FAILED with an ERROR event that says where.
  */
 export async function runUpdate(d: UpdateDeps, pipeline: PipelineRecord, update: UpdateRecord, signal: AbortSignal): Promise<UpdateRecord> {
@@ -42,7 +42,10 @@ export async function runUpdate(d: UpdateDeps, pipeline: PipelineRecord, update:
       throw new WeirError(graph.errors[0].code, `${graph.errors.length} error(s) in the pipeline's definitions; the first: ${graph.errors[0].message}`);
     }
     await events.emit(...definitionEvents(graph));
-    if (update.validate_only) return await finish(set, 'COMPLETED');
+    if (update.validate_only) {
+      await d.flows.validate?.({ pipeline, update, graph, sources, configuration, events, signal });
+      return await finish(set, 'COMPLETED');
+    }
     await set('SETTING_UP_TABLES');
     await set('RUNNING');
     await d.flows.run({ pipeline, update, graph, sources, configuration, events, signal });
@@ -50,7 +53,7 @@ export async function runUpdate(d: UpdateDeps, pipeline: PipelineRecord, update:
   } catch (e) {
     if (signal.aborted) return await finish(set, 'CANCELED');
     const message = e instanceof Error ? e.message : String(e);
-    if (!(e instanceof WeirError && e.message.includes("error(s) in the pipeline's definitions"))) await events.error(message, e instanceof WeirError ? e.code : 'weir.InternalError');
+    if (!(e instanceof WeirError && /error\(s\) in the pipeline's definitions|^validation found/.test(e.message))) await events.error(message, e instanceof WeirError ? e.code : 'weir.InternalError');
     return await finish(set, 'FAILED');
   }
 
