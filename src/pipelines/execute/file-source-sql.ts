@@ -19,9 +19,10 @@ export function sourceFormat(src: FileSource): string {
  * types inferred unless inferColumnTypes is false — cloud_files reads strings unless it is true), json (JSON lines
  * or multi-line arrays), parquet and text (one row per line in `value`). Files may have different columns: they are
  * united by name. With `withMetadata`, a `_metadata` struct (file_path, file_name, file_size,
- * file_modification_time) is added. An empty file list yields no rows.
+ * file_modification_time) is added. An empty file list yields no rows. With `csv.rejectsTable`, CSV rows DuckDB cannot
+ * read are skipped and recorded there (see file-source-relation.ts).
  */
-export function fileSourceSql(src: FileSource, files: ListedFile[], withMetadata: boolean): string {
+export function fileSourceSql(src: FileSource, files: ListedFile[], withMetadata: boolean, csv?: { rejectsTable: string; types: Record<string, string> }): string {
   const format = sourceFormat(src);
   if (files.length === 0) return emptyRelation(src, format);
   const list = `[${files.map((f) => q(f.path)).join(', ')}]`;
@@ -33,14 +34,21 @@ export function fileSourceSql(src: FileSource, files: ListedFile[], withMetadata
     case 'csv': {
       const header = (o.header ?? 'false').toLowerCase() === 'true';
       const sep = o.sep ?? o.delimiter;
-      const parts = [`header = ${header}`, 'union_by_name = true', 'filename = true', `all_varchar = ${!infer}`];
+      const parts = [`header = ${header}`, 'filename = true', `all_varchar = ${!infer}`];
       if (sep) parts.push(`delim = ${q(sep)}`);
       if (o.quote) parts.push(`quote = ${q(o.quote)}`);
       if (o.escape) parts.push(`escape = ${q(o.escape)}`);
       if (o.nullValue) parts.push(`nullstr = ${q(o.nullValue)}`);
       if (o.dateFormat) parts.push(`dateformat = ${q(javaParseFormat(o.dateFormat))}`);
       if (o.timestampFormat) parts.push(`timestampformat = ${q(javaParseFormat(o.timestampFormat))}`);
-      read = `SELECT * FROM read_csv(${list}, ${parts.join(', ')})`;
+      if (!csv) {
+        read = `SELECT * FROM read_csv(${list}, ${[...parts, 'union_by_name = true'].join(', ')})`;
+        break;
+      }
+      // DuckDB records rejected rows only without union_by_name: read file by file, then unite by name.
+      parts.push('store_rejects = true', `rejects_table = ${q(csv.rejectsTable)}`, `rejects_scan = ${q(`${csv.rejectsTable}_scans`)}`);
+      if (Object.keys(csv.types).length) parts.push(`types = {${Object.entries(csv.types).map(([c, t]) => `${q(c)}: ${q(t)}`).join(', ')}}`);
+      read = files.map((f) => `SELECT * FROM read_csv([${q(f.path)}], ${parts.join(', ')})`).join(' UNION ALL BY NAME ');
       break;
     }
     case 'json':

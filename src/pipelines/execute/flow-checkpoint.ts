@@ -9,6 +9,8 @@ export interface FlowCheckpoint {
   files: Record<string, string>;
   /** Streaming table sources: the last version read, by table id. */
   tables: Record<string, number>;
+  /** File sources: the columns seen so far, by source path (schema evolution). */
+  schemas?: Record<string, string[]>;
   /** ONCE flows: ran already (they run again only on a full refresh). */
   once_done?: boolean;
 }

@@ -6,7 +6,7 @@ import { listWatchedFiles } from '../../engine/file-listing.js';
 import { translateSparkSql } from '../../engine/spark-sql/translate-spark-sql.js';
 import type { GraphFlow, PipelineGraph } from '../graph/pipeline-graph.js';
 import type { FlowCheckpoint } from './flow-checkpoint.js';
-import { fileSourceSql } from './file-source-sql.js';
+import { fileSourceRelation } from './file-source-relation.js';
 import type { TableAccess } from './table-access.js';
 
 /** A flow's query made runnable: DuckDB SQL over temp views of its inputs, and what it will have consumed. */
@@ -42,7 +42,7 @@ const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
  */
 export async function prepareQuery(ctx: PrepareContext, flow: GraphFlow, query: Query, cp: FlowCheckpoint, fullRefresh: boolean, offsetShift = 0): Promise<PreparedQuery> {
   const next: FlowCheckpoint = { ...cp, files: { ...cp.files }, tables: { ...cp.tables } };
-  if (fullRefresh) Object.assign(next, { files: {}, tables: {} });
+  if (fullRefresh) Object.assign(next, { files: {}, tables: {}, schemas: {} });
   const splices: { start: number; end: number; text: string }[] = [];
   const used = new Set<string>();
   const alias = (base: string) => {
@@ -76,7 +76,7 @@ export async function prepareQuery(ctx: PrepareContext, flow: GraphFlow, query: 
       for (const f of fresh) next.files[f.path] = `${f.mtimeMs}:${f.size}`;
     }
     sources.push({ source: src.path, files: fresh.length });
-    await ctx.conn.run(`CREATE OR REPLACE TEMP VIEW ${quote(name)} AS ${fileSourceSql(src, fresh, /\b_metadata\b/.test(query.text))}`);
+    await ctx.conn.run(`CREATE OR REPLACE TEMP VIEW ${quote(name)} AS ${await fileSourceRelation(ctx.conn, src, fresh, /\b_metadata\b/.test(query.text), next)}`);
     splices.push({ start: src.start, end: src.end, text: quote(name) });
   }
   let text = query.text;
