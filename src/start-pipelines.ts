@@ -14,14 +14,14 @@ export function managedTablePath(dataDir: string, id: string): string {
 
 /**
  * Starts the declarative pipeline engine: updates run on connections of the warehouse's DuckDB, tables are
- * managed Delta tables in the data folder, streaming checkpoints live under the pipeline's `storage` (or
- * `<dataDir>/pipelines/<id>`). Updates a crash interrupted are marked FAILED first.
+ * managed Delta tables in the data folder; streaming checkpoints and the event log table (`system/events`) live
+ * under the pipeline's `storage` (or `<dataDir>/pipelines/<id>`). Updates a crash interrupted are marked FAILED first.
  */
 export async function startPipelines(store: SqlStore, warehouse: DuckDbWarehouse, clock: Clock, dataDir: string): Promise<PipelineService> {
   const flows = new DuckDbFlowRunner({
     connect: () => warehouse.connect(),
     tableLocation: (id) => managedTablePath(dataDir, id),
-    checkpointRoot: (p) => (p.spec.storage ? join(p.spec.storage, 'checkpoints') : join(dataDir, 'pipelines', p.pipeline_id, 'checkpoints')),
+    storageRoot: (p) => p.spec.storage ?? join(dataDir, 'pipelines', p.pipeline_id),
   });
   const service = new PipelineService(new PipelineSqlStore(store.kysely), flows, clock);
   await service.recover();

@@ -108,6 +108,12 @@ AS SELECT region, sum(amount) AS revenue, count(*) AS orders FROM LIVE.orders GR
     });
     const states = (await events(pipelineId, u.update_id, 'update_progress')).map((e) => e.details.update_progress.state);
     expect(states).toEqual(['QUEUED', 'INITIALIZING', 'SETTING_UP_TABLES', 'RUNNING', 'COMPLETED']);
+    // The event log is also a Delta table under the pipeline's storage.
+    const conn = await warehouse.connect();
+    const log = await DeltaTable.forPath(conn, join(dir, 'pipelines', pipelineId, 'system', 'events')).scanSql();
+    const byType = (await conn.runAndReadAll(`SELECT event_type, count(*) AS n FROM (${log}) WHERE json_extract_string(origin, '$.update_id') = '${u.update_id}' GROUP BY 1 ORDER BY 1`)).getRowObjectsJson();
+    conn.closeSync();
+    expect(byType.map((r) => r.event_type)).toEqual(['cluster_resources', 'create_update', 'dataset_definition', 'flow_definition', 'flow_progress', 'update_progress', 'user_action']);
   });
 
   it('processes only new files on the next update, and recomputes the materialized view', async () => {

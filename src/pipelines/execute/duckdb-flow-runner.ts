@@ -1,12 +1,14 @@
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Dataset, Expectation } from '../../domain/pipeline-definition.js';
 import { WeirError } from '../../domain/weir-error.js';
 import { installSparkMacros } from '../../engine/spark-sql/translate-spark-sql.js';
-import type { PipelineRecord } from '../../store/ports/pipeline-store.js';
+import type { PipelineEventRecord, PipelineRecord } from '../../store/ports/pipeline-store.js';
 import type { GraphFlow } from '../graph/pipeline-graph.js';
 import type { FlowRunner, UpdateContext } from '../update/flow-runner.js';
 import { runCdcFlow } from './cdc-flow.js';
+import { appendEventLog } from './event-log-table.js';
 import { checkExpectations, type ExpectationResult } from './expectations-sql.js';
 import { FlowCheckpoints } from './flow-checkpoint.js';
 import { prepareQuery, type PrepareContext } from './flow-inputs.js';
@@ -20,8 +22,8 @@ export interface FlowRunnerOptions {
   connect(): Promise<DuckDBConnection>;
   /** Folder of a managed table, by qualified id. */
   tableLocation(id: string): string;
-  /** Folder of a pipeline's streaming checkpoints. */
-  checkpointRoot(pipeline: PipelineRecord): string;
+  /** The pipeline's storage root: `checkpoints/` (streaming state) and `system/events` (the event log table). */
+  storageRoot(pipeline: PipelineRecord): string;
 }
 
 /** Metrics of one flow run, as flow_progress reports them. */
@@ -91,6 +93,15 @@ export class DuckDbFlowRunner implements FlowRunner {
     }
   }
 
+  async archiveEvents(pipeline: PipelineRecord, events: PipelineEventRecord[]): Promise<void> {
+    const conn = await this.o.connect();
+    try {
+      await appendEventLog(conn, join(this.o.storageRoot(pipeline), 'system', 'events'), events);
+    } finally {
+      conn.closeSync();
+    }
+  }
+
   private locate(ctx: UpdateContext, id: string): string {
     return ctx.graph.datasets.find((d) => d.id === id)?.definition.location ?? this.o.tableLocation(id);
   }
@@ -101,7 +112,7 @@ export class DuckDbFlowRunner implements FlowRunner {
       await this.applyCompute(conn, ctx);
       await installSparkMacros(conn);
       const tables = deltaTableAccess(conn, (id) => this.locate(ctx, id));
-      const cps = new FlowCheckpoints(this.o.checkpointRoot(ctx.pipeline));
+      const cps = new FlowCheckpoints(join(this.o.storageRoot(ctx.pipeline), 'checkpoints'));
       const selection = selectDatasets(ctx.graph, ctx.update);
       const views = new Map<string, string>();
       const failed = new Set<string>();

@@ -1,5 +1,5 @@
 import type { PipelineSource } from '../../domain/pipeline-definition.js';
-import type { PipelineRecord, UpdateRecord } from '../../store/ports/pipeline-store.js';
+import type { PipelineEventRecord, PipelineRecord, UpdateRecord } from '../../store/ports/pipeline-store.js';
 import type { PipelineGraph } from '../graph/pipeline-graph.js';
 import type { UpdateEvents } from './update-events.js';
 
@@ -21,4 +21,6 @@ export interface FlowRunner {
   run(ctx: UpdateContext): Promise<void>;
   /** validate_only: binds every query without writing; throws when something does not bind. */
   validate?(ctx: UpdateContext): Promise<void>;
+  /** Appends an ended update's events to the pipeline's event log table (a Delta table under its storage). */
+  archiveEvents?(pipeline: PipelineRecord, events: PipelineEventRecord[]): Promise<void>;
 }

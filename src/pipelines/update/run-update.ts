@@ -57,8 +57,19 @@ export async function runUpdate(d: UpdateDeps, pipeline: PipelineRecord, update:
     return await finish(set, 'FAILED');
   }
 
-  async function finish(setState: (s: UpdateState) => Promise<void>, state: UpdateState): Promise<UpdateRecord> {
-    await setState(state);
+  /** The final event first, then the archive of the update's events, then the state clients poll for. */
+  async function finish(_set: (s: UpdateState) => Promise<void>, state: UpdateState): Promise<UpdateRecord> {
+    update = { ...update, state, end_time: d.clock.now() };
+    await events.progress(state);
+    if (d.flows.archiveEvents) {
+      try {
+        const { events: all } = await d.store.listEvents(pipeline.pipeline_id, { updateId: update.update_id, ascending: true, offset: 0, limit: 1_000_000 });
+        await d.flows.archiveEvents(pipeline, all);
+      } catch (e) {
+        process.emitWarning(`weir: archiving the event log of update ${update.update_id} failed: ${(e as Error).message}`);
+      }
+    }
+    await d.store.saveUpdate(update);
     return update;
   }
 }
