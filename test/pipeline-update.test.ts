@@ -240,6 +240,39 @@ describe('modes', () => {
   });
 });
 
+describe('continuous mode', () => {
+  it('keeps picking up new files every trigger interval until stopped, then ends CANCELED', async () => {
+    const folder = join(dir, 'live');
+    const feed = join(dir, 'live-feed');
+    mkdirSync(folder, { recursive: true });
+    mkdirSync(feed, { recursive: true });
+    writeFileSync(join(feed, '1.json'), '{"id":1}\n');
+    writeFileSync(join(folder, 'p.sql'), `CREATE OR REFRESH STREAMING TABLE live_rows AS SELECT * FROM STREAM read_files('${feed}', format => 'json');\n`);
+    const p = await pipelines.create({ name: 'live', continuous: true, configuration: { 'pipelines.trigger.interval': '200 ms' }, libraries: [{ file: { path: 'live/p.sql' } }] }, { sourceDir: dir });
+    const started = await pipelines.startUpdate(p.pipeline_id, {});
+    const count = async () => {
+      const conn = await warehouse.connect();
+      try {
+        const t = DeltaTable.forPath(conn, managedTablePath(dir, 'main.default.live_rows'));
+        if (!(await t.exists())) return 0;
+        return Number((await conn.runAndReadAll(`SELECT count(*) FROM (${await t.scanSql()})`)).getRows()[0][0]);
+      } finally {
+        conn.closeSync();
+      }
+    };
+    const until = async (n: number) => {
+      for (let i = 0; i < 200 && (await count()) < n; i++) await new Promise((r) => setTimeout(r, 50));
+      return count();
+    };
+    expect(await until(1)).toBe(1);
+    writeFileSync(join(feed, '2.json'), '{"id":2}\n{"id":3}\n');
+    expect(await until(3)).toBe(3);
+    expect((await pipelines.store.getUpdate(started.update_id))?.state).toBe('RUNNING');
+    await pipelines.stop(p.pipeline_id);
+    expect((await pipelines.waitForUpdate(started.update_id)).state).toBe('CANCELED');
+  });
+});
+
 describe('AUTO CDC', () => {
   it('applies changes as SCD type 1 and type 2', async () => {
     const folder = join(dir, 'cdc');

@@ -48,7 +48,17 @@ export async function runUpdate(d: UpdateDeps, pipeline: PipelineRecord, update:
     }
     await set('SETTING_UP_TABLES');
     await set('RUNNING');
-    await d.flows.run({ pipeline, update, graph, sources, configuration, events, signal });
+    const ctx = { pipeline, update, graph, sources, configuration, events, signal };
+    await d.flows.run(ctx);
+    // A continuous pipeline keeps picking up new data every trigger interval until it is stopped.
+    const interval = update.config.continuous ? triggerInterval(configuration) : 0;
+    while (interval && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, interval);
+        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      });
+      if (!signal.aborted) await d.flows.run(ctx);
+    }
     return await finish(set, signal.aborted ? 'CANCELED' : 'COMPLETED');
   } catch (e) {
     if (signal.aborted) return await finish(set, 'CANCELED');
@@ -119,4 +129,15 @@ function definitionEvents(graph: PipelineGraph) {
     },
   }));
   return [...datasets, ...flows];
+}
+
+/** `pipelines.trigger.interval` ('5 seconds', '1 minute', '500 ms'); 5 s by default, at least 100 ms. */
+export function triggerInterval(configuration: Record<string, string>): number {
+  const raw = configuration['pipelines.trigger.interval'];
+  if (!raw) return 5_000;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?)\s*$/i.exec(raw);
+  if (!m) throw new WeirError('PIPELINE.INVALID_DEFINITION', `configuration pipelines.trigger.interval: "${raw}" is not a duration like '10 seconds' or '1 minute'`);
+  const unit = m[2].toLowerCase();
+  const ms = unit.startsWith('ms') || unit.startsWith('milli') ? 1 : unit.startsWith('s') ? 1000 : unit.startsWith('m') ? 60_000 : 3_600_000;
+  return Math.max(100, Number(m[1]) * ms);
 }
