@@ -1,6 +1,7 @@
 /**
  * The entry point for writing Delta tables: create, append, overwrite (whole table or replaceWhere), with
- * mergeSchema/overwriteSchema and idempotent txn writes; plus history, time travel and a SQL scan of any version.
+ * mergeSchema/overwriteSchema and idempotent txn writes; DELETE, UPDATE and MERGE (src/lake/dml); OPTIMIZE, VACUUM
+ * and RESTORE (src/lake/maintenance); plus history, time travel and a SQL scan of any version.
  * Each write is one atomic commit; concurrent writers (threads or processes) are serialised by put-if-absent commits.
  */
 import { unlink } from 'node:fs/promises';
@@ -16,6 +17,13 @@ import type { Snapshot } from './snapshot.js';
 import { buildWrite, type WriteOptions } from './write/build-write.js';
 import { dataFilePath } from './scan/data-file-path.js';
 import { tableScanSql } from './write/table-scan-sql.js';
+import type { PendingCommit } from './commit/commit-transaction.js';
+import { buildDelete } from './dml/delete-rows.js';
+import { buildMerge, type MergeSpec } from './dml/merge-into.js';
+import { buildUpdate, type UpdateSpec } from './dml/update-rows.js';
+import { buildOptimize, type OptimizeOptions } from './maintenance/optimize.js';
+import { buildRestore } from './maintenance/restore.js';
+import { deleteVacuumFiles, planVacuum, vacuumCommit, vacuumResult, type VacuumOptions, type VacuumResult } from './maintenance/vacuum.js';
 
 /** Options of a DeltaTable handle. */
 export interface DeltaTableOptions {
@@ -33,6 +41,14 @@ export interface WriteResult {
   skipped: boolean;
   numFiles: number;
   numOutputRows: number;
+}
+
+/** The outcome of a DML or maintenance commit. */
+export interface OperationResult {
+  /** The committed version (the current one when OPTIMIZE found nothing to do). */
+  version: number;
+  /** commitInfo.operationMetrics of the commit (strings, as Spark writes them). */
+  operationMetrics: Record<string, string>;
 }
 
 /** One history entry (newest first), as `DESCRIBE HISTORY` shows it. */
@@ -123,6 +139,66 @@ export class DeltaTable {
     }
     this.state = result.state;
     return { version: result.version, skipped: false, numFiles: Number(pending.operationMetrics.numFiles), numOutputRows: Number(pending.operationMetrics.numOutputRows) };
+  }
+
+  /** The existing table's state, or DELTA.TABLE_NOT_FOUND for `operation`. */
+  private async requireState(operation: string): Promise<TableState> {
+    const state = await this.refresh();
+    if (!state) throw new WeirError('DELTA.TABLE_NOT_FOUND', `${operation}: no Delta table at ${this.tablePath} (no _delta_log/00000000000000000000.json); create it first`, { params: { tablePath: this.tablePath } });
+    return state;
+  }
+
+  /** Commits a built transaction; on a lost race deletes its new data files before rethrowing. */
+  private async commitPending(pending: PendingCommit): Promise<OperationResult> {
+    try {
+      const result = await commitTransaction(pending, { conn: this.conn, clock: this.clock, checkpointer: this.opts.checkpointer, onCheckpointError: this.opts.onCheckpointError, maxAttempts: this.opts.maxCommitAttempts });
+      this.state = result.state;
+      return { version: result.version, operationMetrics: pending.operationMetrics };
+    } catch (e) {
+      // RESTORE re-adds files older versions still reference: never delete those.
+      if (pending.operation !== 'RESTORE') for (const a of pending.actions) if ('add' in a) await unlink(dataFilePath(this.tablePath, a.add.path)).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** DELETE FROM the table WHERE `predicate` (DuckDB SQL over the columns; undefined deletes every row). */
+  async delete(predicate?: string): Promise<OperationResult> {
+    return this.commitPending(await buildDelete(this.conn, await this.requireState('DELETE'), predicate, this.clock));
+  }
+
+  /** UPDATE the table SET columns WHERE a predicate. */
+  async update(spec: UpdateSpec): Promise<OperationResult> {
+    return this.commitPending(await buildUpdate(this.conn, await this.requireState('UPDATE'), spec, this.clock));
+  }
+
+  /** MERGE INTO the table USING a source query ON a condition with WHEN [NOT] MATCHED clauses. */
+  async merge(spec: MergeSpec): Promise<OperationResult> {
+    return this.commitPending(await buildMerge(this.conn, await this.requireState('MERGE'), spec, this.clock));
+  }
+
+  /** OPTIMIZE: bin-pack small files, or rewrite in Z-order with `zOrderBy` (dataChange=false). */
+  async optimize(opts: OptimizeOptions = {}): Promise<OperationResult> {
+    const pending = await buildOptimize(this.conn, await this.requireState('OPTIMIZE'), opts, this.clock);
+    if (pending.actions.length === 0) return { version: pending.readState?.snapshot.version ?? -1, operationMetrics: pending.operationMetrics };
+    return this.commitPending(pending);
+  }
+
+  /** VACUUM: deletes data files no version within the retention period needs (or lists them with dryRun). */
+  async vacuum(opts: VacuumOptions = {}): Promise<VacuumResult> {
+    const state = await this.requireState('VACUUM');
+    const plan = await planVacuum(state, opts, this.clock);
+    if (opts.dryRun) return vacuumResult(plan, true);
+    await this.commitPending(vacuumCommit(state, plan));
+    const deleted = await deleteVacuumFiles(plan);
+    await this.commitPending(vacuumCommit(await this.requireState('VACUUM'), plan, deleted));
+    return vacuumResult(plan, false, deleted);
+  }
+
+  /** RESTORE the table TO a version or timestamp: one commit that makes the live files those of that version. */
+  async restore(to: VersionSelector): Promise<OperationResult> {
+    const state = await this.requireState('RESTORE');
+    const target = await loadSnapshot(this.tablePath, { ...to, conn: this.conn });
+    return this.commitPending(await buildRestore(state, target, to, this.clock));
   }
 
   /** The skipped-write result when the table already has the request's txn version (or a newer one). */

@@ -20,6 +20,25 @@ export interface TransactionFootprint {
   appIds: ReadonlySet<string>;
   /** True when it writes metaData or protocol. */
   changesMetadata: boolean;
+  /**
+   * DML and OPTIMIZE: the files whose rows the transaction read. When set, a concurrent blind append does not
+   * conflict (WriteSerializable); a concurrent remove of a read file does, and so does any other concurrent data
+   * change when `readsNewData` (DELETE/UPDATE/MERGE could have matched the new rows; OPTIMIZE could not).
+   */
+  readPaths?: ReadonlySet<string>;
+  readsNewData?: boolean;
+}
+
+/** The conflict of a DML/OPTIMIZE transaction (one with readPaths) against a winning commit. */
+function readConflict(winner: Action[], tx: TransactionFootprint, readPaths: ReadonlySet<string>): string | undefined {
+  const removed = winner.find((a) => 'remove' in a && readPaths.has(a.remove.path));
+  if (removed && 'remove' in removed) return `it removed ${removed.remove.path}, which this ${tx.operation} read`;
+  const blind = winner.some((a) => 'commitInfo' in a && a.commitInfo.isBlindAppend === true);
+  if (blind || !tx.readsNewData) return undefined;
+  const change = winner.find((a) => ('add' in a && a.add.dataChange) || ('remove' in a && a.remove.dataChange));
+  if (change && 'add' in change) return `it added ${change.add.path} with rows this ${tx.operation} may have had to change`;
+  if (change && 'remove' in change) return `it removed ${change.remove.path} in data this ${tx.operation} read`;
+  return undefined;
 }
 
 /** Why a winning commit conflicts with the footprint, or undefined when the transaction may retry on top of it. */
@@ -33,6 +52,7 @@ export function conflictReason(winner: Action[], tx: TransactionFootprint): stri
   if (tx.changesMetadata) {
     if (winner.some((a) => 'add' in a || 'remove' in a)) return 'it changed data files while this transaction changed the table metadata';
   }
+  if (tx.readPaths) return readConflict(winner, tx, tx.readPaths);
   if (!tx.isBlindAppend) {
     const change = winner.find((a) => ('add' in a && a.add.dataChange) || ('remove' in a && a.remove.dataChange));
     if (change) {
