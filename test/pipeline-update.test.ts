@@ -113,7 +113,7 @@ AS SELECT region, sum(amount) AS revenue, count(*) AS orders FROM LIVE.orders GR
     const log = await DeltaTable.forPath(conn, join(dir, 'pipelines', pipelineId, 'system', 'events')).scanSql();
     const byType = (await conn.runAndReadAll(`SELECT event_type, count(*) AS n FROM (${log}) WHERE json_extract_string(origin, '$.update_id') = '${u.update_id}' GROUP BY 1 ORDER BY 1`)).getRowObjectsJson();
     conn.closeSync();
-    expect(byType.map((r) => r.event_type)).toEqual(['cluster_resources', 'create_update', 'dataset_definition', 'flow_definition', 'flow_progress', 'update_progress', 'user_action']);
+    expect(byType.map((r) => r.event_type)).toEqual(['cluster_resources', 'create_update', 'dataset_definition', 'flow_definition', 'flow_progress', 'planning_information', 'update_progress', 'user_action']);
   });
 
   it('processes only new files on the next update, and recomputes the materialized view', async () => {
@@ -126,6 +126,9 @@ AS SELECT region, sum(amount) AS revenue, count(*) AS orders FROM LIVE.orders GR
       { region: 'eu', revenue: 17.5, orders: 2 },
       { region: 'us', revenue: 5, orders: 1 },
     ]);
+    // revenue_by_region is a plain aggregate over an append-only table: only the new rows were aggregated.
+    const plan = (await events(pipelineId, u.update_id, 'planning_information')).find((e) => e.origin.flow_name === 'main.sales.revenue_by_region');
+    expect(plan.details.planning_information.technique_information[0].maintenance_type).toBe('INCREMENTAL_AGGREGATE');
     const bronze = (await events(pipelineId, u.update_id, 'flow_progress')).find((e) => e.origin.flow_name === 'main.sales.orders_raw' && e.details.flow_progress.status === 'COMPLETED');
     expect(bronze.details.flow_progress.metrics.num_output_rows).toBe(1);
     // Nothing new: streaming tables write no new version.

@@ -13,6 +13,7 @@ import { checkExpectations, type ExpectationResult } from './expectations-sql.js
 import { FlowCheckpoints } from './flow-checkpoint.js';
 import { prepareQuery, type PrepareContext } from './flow-inputs.js';
 import { selectDatasets } from './flow-selection.js';
+import { planIncrementalAggregate, type IncrementalAggregate } from './incremental-aggregate.js';
 import { validateFlows } from './validate-flows.js';
 import { shapeColumns } from './shape-columns.js';
 import { deltaTableAccess, type TableAccess } from './table-access.js';
@@ -36,6 +37,34 @@ interface FlowMetrics {
   skipped?: boolean;
   /** Why a flow was skipped, shown in its flow_progress event. */
   reason?: string;
+}
+
+/**
+ * An aggregate view over one append-only table input can be refreshed from the rows appended since its last
+ * refresh (see incremental-aggregate.ts); returns the plan, the input and the version it was last read at.
+ */
+async function incrementalRefresh(p: PrepareContext, flow: GraphFlow, cp: { tables: Record<string, number> }) {
+  const def = flow.definition;
+  if (def.type !== 'flow' || def.query.fileSources.length || flow.inputs.length !== 1) return undefined;
+  const input = flow.inputs[0].id;
+  const plan = planIncrementalAggregate(def.query.text);
+  const from = cp.tables[input];
+  if (!plan || from === undefined || p.views.has(input)) return undefined;
+  const latest = await p.tables.latestVersion(input);
+  if (latest === undefined || latest <= from || !(await p.tables.appendOnly(input, from, latest))) return undefined;
+  return { plan, input, from };
+}
+
+/**
+ * Stored rows and the new partial aggregates, combined per key (sum of counts and sums, min of mins, max of maxes),
+ * cast back to the stored types (DuckDB widens sum(BIGINT) to HUGEINT).
+ */
+async function mergeAggregates(conn: DuckDBConnection, plan: IncrementalAggregate, storedSql: string, deltaSql: string): Promise<string> {
+  const q = (n: string) => `"${n.replace(/"/g, '""')}"`;
+  const types = new Map((await conn.runAndReadAll(`DESCRIBE ${storedSql}`)).getRowObjectsJson().map((r) => [String(r.column_name), String(r.column_type)]));
+  const keys = plan.columns.filter((c) => c.combine === 'key').map((c) => q(c.name));
+  const cols = plan.columns.map((c) => (c.combine === 'key' ? q(c.name) : `CAST(${c.combine}(${q(c.name)}) AS ${types.get(c.name) ?? 'DOUBLE'}) AS ${q(c.name)}`));
+  return `SELECT ${cols.join(', ')} FROM (SELECT * FROM (${storedSql}) UNION ALL BY NAME SELECT * FROM (${deltaSql}))${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`;
 }
 
 /** The versions of a flow's table inputs, or undefined when one cannot be versioned (a view of this update). */
@@ -203,7 +232,17 @@ export class DuckDbFlowRunner implements FlowRunner {
     const exists = (await p.tables.latestVersion(flow.target)) !== undefined;
     const inputs = !streaming && exists && !full ? await unchangedInputs(p, flow, def.query.fileSources.length > 0, cp) : undefined;
     if (inputs?.unchanged) return { num_output_rows: 0, dropped_records: 0, expectations: [], skipped: true, reason: 'its inputs have not changed since the last refresh' };
-    const q = await prepareQuery(p, flow, def.query, streaming ? cp : { batch_id: -1, files: {}, tables: {} }, full || !streaming);
+    const inc = !streaming && exists && !full ? await incrementalRefresh(p, flow, cp) : undefined;
+    let q: Awaited<ReturnType<typeof prepareQuery>>;
+    if (inc) {
+      const delta = await prepareQuery(p, flow, def.query, { batch_id: -1, files: {}, tables: { [inc.input]: inc.from } }, false, 0, true);
+      q = { ...delta, sql: await mergeAggregates(p.conn, inc.plan, await p.tables.scanSql(flow.target), delta.sql) };
+    } else q = await prepareQuery(p, flow, def.query, streaming ? cp : { batch_id: -1, files: {}, tables: {} }, full || !streaming);
+    if (!streaming) {
+      const technique = inc ? 'INCREMENTAL_AGGREGATE' : 'COMPLETE_RECOMPUTE';
+      const reason = inc ? `only the rows appended to ${inc.input} since version ${inc.from} were aggregated and merged` : 'the query is recomputed over all its input rows';
+      await ctx.events.emit({ level: 'INFO', event_type: 'planning_information', message: `Flow '${flow.id}' is refreshed by ${technique}: ${reason}.`, origin: { flow_name: flow.id, dataset_name: flow.target }, details: { planning_information: { technique_information: [{ maintenance_type: technique, reason }] } } });
+    }
     if (streaming && !q.hasNewData && exists && !full) {
       cps.save(cpKey, q.next);
       return { num_output_rows: 0, dropped_records: 0, expectations: [] };

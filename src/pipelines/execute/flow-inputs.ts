@@ -39,8 +39,10 @@ const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
  * last name part, so `bronze.col` still resolves) holding the rows to read — all of them for batch reads, only
  * what is new since `cp` for streaming reads — then translates the Spark SQL to DuckDB. `offsetShift` is how far
  * `query.text` was moved against the offsets the graph recorded (AUTO CDC wraps its source in a SELECT).
+ * `incrementalBatch` reads batch inputs like streaming ones (only what was appended since `cp`): an incremental
+ * refresh of an aggregate view.
  */
-export async function prepareQuery(ctx: PrepareContext, flow: GraphFlow, query: Query, cp: FlowCheckpoint, fullRefresh: boolean, offsetShift = 0): Promise<PreparedQuery> {
+export async function prepareQuery(ctx: PrepareContext, flow: GraphFlow, query: Query, cp: FlowCheckpoint, fullRefresh: boolean, offsetShift = 0, incrementalBatch = false): Promise<PreparedQuery> {
   const next: FlowCheckpoint = { ...cp, files: { ...cp.files }, tables: { ...cp.tables } };
   if (fullRefresh) Object.assign(next, { files: {}, tables: {}, schemas: {} });
   const splices: { start: number; end: number; text: string }[] = [];
@@ -58,7 +60,7 @@ export async function prepareQuery(ctx: PrepareContext, flow: GraphFlow, query: 
     const input = flow.inputs.find((i) => i.reference.start + offsetShift === ref.start && i.reference.end + offsetShift === ref.end);
     if (!input) continue;
     const name = alias(ref.parts[ref.parts.length - 1]);
-    const relation = await referenceRelation(ctx, input.id, ref, input.kind === 'streaming', next, sources);
+    const relation = await referenceRelation(ctx, input.id, ref, input.kind === 'streaming' || incrementalBatch, next, sources);
     if (input.kind === 'streaming') {
       streamingInputs++;
       if (relation.isNew) newData = true;

@@ -15,6 +15,8 @@ export interface TableAccess {
   emptySql(id: string): Promise<string>;
   /** SQL reading the rows appended by versions (from, to] (a streaming read of an append-only table). */
   appendedSql(id: string, from: number, to: number): Promise<string>;
+  /** True when versions (from, to] only appended rows (no file removed with a data change, no schema change). */
+  appendOnly(id: string, from: number, to: number): Promise<boolean>;
   /** Writes a query's rows as one commit. */
   write(id: string, sql: string, opts: WriteOptions): Promise<WriteResult>;
 }
@@ -43,6 +45,14 @@ export function deltaTableAccess(conn: DuckDBConnection, locate: (id: string) =>
         for (const a of (await readCommitActions(t.tablePath, v)) ?? []) if ('add' in a && a.add.dataChange) added.push(a.add);
       }
       return tableScanSql(conn, await t.snapshot({ version: to }), { files: added });
+    },
+    async appendOnly(id, from, to) {
+      for (let v = from + 1; v <= to; v++) {
+        for (const a of (await readCommitActions(table(id).tablePath, v)) ?? []) {
+          if (('remove' in a && a.remove.dataChange) || 'metaData' in a) return false;
+        }
+      }
+      return true;
     },
     write: (id, sql, opts) => table(id).write(sql, opts),
   };
