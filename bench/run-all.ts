@@ -10,6 +10,8 @@ const benches: { file: string; flags: string[] }[] = [
   { file: 'sequential-handoff.ts', flags: [] },
   { file: 'rss-10k-runs.ts', flags: ['--expose-gc'] },
   { file: 'delta-write.ts', flags: [] },
+  { file: 'delta-zorder.ts', flags: [] },
+  { file: 'delta-snapshot.ts', flags: [] },
   { file: 'scheduler-lateness.ts', flags: [] },
   { file: 'pipeline-vs-duckdb.ts', flags: [] },
 ];
