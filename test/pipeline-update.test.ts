@@ -113,7 +113,7 @@ AS SELECT region, sum(amount) AS revenue, count(*) AS orders FROM LIVE.orders GR
     const log = await DeltaTable.forPath(conn, join(dir, 'pipelines', pipelineId, 'system', 'events')).scanSql();
     const byType = (await conn.runAndReadAll(`SELECT event_type, count(*) AS n FROM (${log}) WHERE json_extract_string(origin, '$.update_id') = '${u.update_id}' GROUP BY 1 ORDER BY 1`)).getRowObjectsJson();
     conn.closeSync();
-    expect(byType.map((r) => r.event_type)).toEqual(['cluster_resources', 'create_update', 'dataset_definition', 'flow_definition', 'flow_progress', 'planning_information', 'update_progress', 'user_action']);
+    expect(byType.map((r) => r.event_type)).toEqual(['cluster_resources', 'create_update', 'dataset_definition', 'flow_definition', 'flow_progress', 'maintenance_progress', 'planning_information', 'update_progress', 'user_action']);
   });
 
   it('processes only new files on the next update, and recomputes the materialized view', async () => {
@@ -240,6 +240,39 @@ describe('modes', () => {
     expect((await update(p.pipeline_id, { full_refresh: true })).state).toBe('COMPLETED');
     // Not reset: no row read twice, the new file appended.
     expect((await rows('main.default.kept', 'id')).map((r) => r.id)).toEqual([1, 2]);
+  });
+});
+
+describe('maintenance', () => {
+  it('OPTIMIZE ZORDERs tables by pipelines.autoOptimize.zOrderCols after an update; reorganised versions do not trigger a recompute', async () => {
+    const folder = join(dir, 'maint');
+    const feed = join(dir, 'maint-feed');
+    mkdirSync(folder, { recursive: true });
+    mkdirSync(feed, { recursive: true });
+    for (let i = 0; i < 3; i++) writeFileSync(join(feed, `${i}.json`), `{"id":${i},"k":${10 - i}}\n`);
+    writeFileSync(
+      join(folder, 'p.sql'),
+      `CREATE OR REFRESH STREAMING TABLE m TBLPROPERTIES ('pipelines.autoOptimize.zOrderCols' = 'k') AS SELECT * FROM STREAM read_files('${feed}', format => 'json');
+CREATE OR REFRESH MATERIALIZED VIEW m_count AS SELECT count(*) AS n FROM LIVE.m;
+`,
+    );
+    const p = await pipelines.create({ name: 'maint', libraries: [{ file: { path: 'maint/p.sql' } }] }, { sourceDir: dir });
+    expect((await update(p.pipeline_id)).state).toBe('COMPLETED');
+    writeFileSync(join(feed, '3.json'), '{"id":3,"k":7}\n');
+    const u = await update(p.pipeline_id);
+    expect(u.state).toBe('COMPLETED');
+    const conn = await warehouse.connect();
+    const history = await DeltaTable.forPath(conn, managedTablePath(dir, 'main.default.m')).history();
+    conn.closeSync();
+    const optimize = history.find((h) => h.operation === 'OPTIMIZE');
+    expect(optimize?.operationParameters?.zOrderBy).toBe('["k"]');
+    const maint = (await events(p.pipeline_id, u.update_id, 'maintenance_progress')).map((e) => e.message);
+    expect(maint.join('\n')).toMatch(/Maintenance of main\.default\.m: OPTIMIZE ZORDER BY \(k\)/);
+    // OPTIMIZE changed no data: the next update finds nothing new and skips the view.
+    const idle = await update(p.pipeline_id);
+    const view = (await events(p.pipeline_id, idle.update_id, 'flow_progress')).find((e) => e.origin.flow_name === 'main.default.m_count' && e.details.flow_progress.status !== 'RUNNING');
+    expect(view.details.flow_progress.status).toBe('SKIPPED');
+    expect(await rows('main.default.m_count', 'n')).toEqual([{ n: 4 }]);
   });
 });
 

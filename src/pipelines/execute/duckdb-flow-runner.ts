@@ -9,6 +9,7 @@ import type { GraphFlow } from '../graph/pipeline-graph.js';
 import type { FlowRunner, UpdateContext } from '../update/flow-runner.js';
 import { runCdcFlow } from './cdc-flow.js';
 import { appendEventLog } from './event-log-table.js';
+import { maintainTables } from './table-maintenance.js';
 import { checkExpectations, type ExpectationResult } from './expectations-sql.js';
 import { FlowCheckpoints } from './flow-checkpoint.js';
 import { prepareQuery, type PrepareContext } from './flow-inputs.js';
@@ -88,7 +89,12 @@ async function unchangedInputs(p: PrepareContext, flow: GraphFlow, readsFiles: b
   const now = await inputVersions(p, flow);
   if (!now) return { unchanged: false };
   const before = cp.tables;
-  return { unchanged: Object.keys(now).length === Object.keys(before).length && Object.entries(now).every(([id, v]) => before[id] === v) };
+  if (Object.keys(now).length !== Object.keys(before).length) return { unchanged: false };
+  // Versions that only reorganised files (OPTIMIZE, VACUUM: dataChange=false) do not change the result.
+  for (const [id, v] of Object.entries(now)) {
+    if (before[id] === undefined || (before[id] !== v && (await p.tables.dataChanged(id, before[id], v)))) return { unchanged: false };
+  }
+  return { unchanged: true };
 }
 
 const STAGED = '__weir_staged';
@@ -201,6 +207,10 @@ export class DuckDbFlowRunner implements FlowRunner {
             break;
           }
         }
+      }
+      if (!firstError && !ctx.signal.aborted) {
+        const written = ctx.graph.datasets.filter((d) => d.definition.kind !== 'view' && selection.refresh.has(d.id));
+        await maintainTables(conn, written.map((d) => ({ id: d.id, path: this.locate(ctx, d.id), dataset: d.definition })), ctx.events);
       }
       if (firstError) {
         const msg = (firstError as Error).message;

@@ -17,6 +17,8 @@ export interface TableAccess {
   appendedSql(id: string, from: number, to: number): Promise<string>;
   /** True when versions (from, to] only appended rows (no file removed with a data change, no schema change). */
   appendOnly(id: string, from: number, to: number): Promise<boolean>;
+  /** True when a version in (from, to] changed data (an add or remove with dataChange, or the schema). */
+  dataChanged(id: string, from: number, to: number): Promise<boolean>;
   /** Writes a query's rows as one commit. */
   write(id: string, sql: string, opts: WriteOptions): Promise<WriteResult>;
 }
@@ -53,6 +55,14 @@ export function deltaTableAccess(conn: DuckDBConnection, locate: (id: string) =>
         }
       }
       return true;
+    },
+    async dataChanged(id, from, to) {
+      for (let v = from + 1; v <= to; v++) {
+        for (const a of (await readCommitActions(table(id).tablePath, v)) ?? []) {
+          if (('add' in a && a.add.dataChange) || ('remove' in a && a.remove.dataChange) || 'metaData' in a) return true;
+        }
+      }
+      return false;
     },
     write: (id, sql, opts) => table(id).write(sql, opts),
   };
