@@ -22,6 +22,7 @@ export async function startPipelines(store: SqlStore, warehouse: DuckDbWarehouse
     connect: () => warehouse.connect(),
     tableLocation: (id) => managedTablePath(dataDir, id),
     storageRoot: (p) => p.spec.storage ?? join(dataDir, 'pipelines', p.pipeline_id),
+    clock,
   });
   const service = new PipelineService(new PipelineSqlStore(store.kysely), flows, clock);
   await service.recover();

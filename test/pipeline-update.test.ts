@@ -113,7 +113,7 @@ AS SELECT region, sum(amount) AS revenue, count(*) AS orders FROM LIVE.orders GR
     const log = await DeltaTable.forPath(conn, join(dir, 'pipelines', pipelineId, 'system', 'events')).scanSql();
     const byType = (await conn.runAndReadAll(`SELECT event_type, count(*) AS n FROM (${log}) WHERE json_extract_string(origin, '$.update_id') = '${u.update_id}' GROUP BY 1 ORDER BY 1`)).getRowObjectsJson();
     conn.closeSync();
-    expect(byType.map((r) => r.event_type)).toEqual(['cluster_resources', 'create_update', 'dataset_definition', 'flow_definition', 'flow_progress', 'maintenance_progress', 'planning_information', 'update_progress', 'user_action']);
+    expect(byType.map((r) => r.event_type)).toEqual(['cluster_resources', 'create_update', 'dataset_definition', 'flow_definition', 'flow_progress', 'planning_information', 'update_progress', 'user_action']);
   });
 
   it('processes only new files on the next update, and recomputes the materialized view', async () => {
@@ -256,7 +256,7 @@ describe('maintenance', () => {
 CREATE OR REFRESH MATERIALIZED VIEW m_count AS SELECT count(*) AS n FROM LIVE.m;
 `,
     );
-    const p = await pipelines.create({ name: 'maint', libraries: [{ file: { path: 'maint/p.sql' } }] }, { sourceDir: dir });
+    const p = await pipelines.create({ name: 'maint', configuration: { 'pipelines.maintenance.interval': '0 seconds' }, libraries: [{ file: { path: 'maint/p.sql' } }] }, { sourceDir: dir });
     expect((await update(p.pipeline_id)).state).toBe('COMPLETED');
     writeFileSync(join(feed, '3.json'), '{"id":3,"k":7}\n');
     const u = await update(p.pipeline_id);

@@ -9,7 +9,9 @@ import type { GraphFlow } from '../graph/pipeline-graph.js';
 import type { FlowRunner, UpdateContext } from '../update/flow-runner.js';
 import { runCdcFlow } from './cdc-flow.js';
 import { appendEventLog } from './event-log-table.js';
-import { maintainTables } from './table-maintenance.js';
+import { MaintenanceSchedule, maintainTables } from './table-maintenance.js';
+import { configuredDuration } from '../update/run-update.js';
+import { systemClock, type Clock } from '../../domain/clock.js';
 import { checkExpectations, type ExpectationResult } from './expectations-sql.js';
 import { FlowCheckpoints } from './flow-checkpoint.js';
 import { prepareQuery, type PrepareContext } from './flow-inputs.js';
@@ -26,6 +28,8 @@ export interface FlowRunnerOptions {
   tableLocation(id: string): string;
   /** The pipeline's storage root: `checkpoints/` (streaming state) and `system/events` (the event log table). */
   storageRoot(pipeline: PipelineRecord): string;
+  /** Time for maintenance scheduling (default: the system clock). */
+  clock?: Clock;
 }
 
 /** Metrics of one flow run, as flow_progress reports them. */
@@ -98,6 +102,7 @@ async function unchangedInputs(p: PrepareContext, flow: GraphFlow, readsFiles: b
 }
 
 const STAGED = '__weir_staged';
+const DAY_MS = 86_400_000;
 
 /** Attempts per flow in production mode (development mode runs each flow once and stops at the first failure). */
 const PRODUCTION_ATTEMPTS = 3;
@@ -210,7 +215,8 @@ export class DuckDbFlowRunner implements FlowRunner {
       }
       if (!firstError && !ctx.signal.aborted) {
         const written = ctx.graph.datasets.filter((d) => d.definition.kind !== 'view' && selection.refresh.has(d.id));
-        await maintainTables(conn, written.map((d) => ({ id: d.id, path: this.locate(ctx, d.id), dataset: d.definition })), ctx.events);
+        const schedule = new MaintenanceSchedule(join(this.o.storageRoot(ctx.pipeline), 'checkpoints', 'maintenance.json'), configuredDuration(ctx.configuration, 'pipelines.maintenance.interval', DAY_MS), () => (this.o.clock ?? systemClock).now());
+        await maintainTables(conn, written.map((d) => ({ id: d.id, path: this.locate(ctx, d.id), dataset: d.definition })), ctx.events, schedule);
       }
       if (firstError) {
         const msg = (firstError as Error).message;

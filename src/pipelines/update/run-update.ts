@@ -133,11 +133,16 @@ function definitionEvents(graph: PipelineGraph) {
 
 /** `pipelines.trigger.interval` ('5 seconds', '1 minute', '500 ms'); 5 s by default, at least 100 ms. */
 export function triggerInterval(configuration: Record<string, string>): number {
-  const raw = configuration['pipelines.trigger.interval'];
-  if (!raw) return 5_000;
+  return Math.max(100, configuredDuration(configuration, 'pipelines.trigger.interval', 5_000));
+}
+
+/** A duration setting of the pipeline configuration ('10 seconds', '1 minute', '24 hours', '500 ms'), in ms. */
+export function configuredDuration(configuration: Record<string, string>, key: string, fallback: number): number {
+  const raw = configuration[key];
+  if (!raw) return fallback;
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?)\s*$/i.exec(raw);
-  if (!m) throw new WeirError('PIPELINE.INVALID_DEFINITION', `configuration pipelines.trigger.interval: "${raw}" is not a duration like '10 seconds' or '1 minute'`);
+  if (!m) throw new WeirError('PIPELINE.INVALID_DEFINITION', `configuration ${key}: "${raw}" is not a duration like '10 seconds' or '1 minute'`);
   const unit = m[2].toLowerCase();
   const ms = unit.startsWith('ms') || unit.startsWith('milli') ? 1 : unit.startsWith('s') ? 1000 : unit.startsWith('m') ? 60_000 : 3_600_000;
-  return Math.max(100, Number(m[1]) * ms);
+  return Number(m[1]) * ms;
 }
