@@ -138,16 +138,16 @@ describe('continuous jobs and concurrency', () => {
     const h = ctx.h;
     const cron = { quartz_cron_expression: '* * * * * ?', timezone_id: 'UTC' };
     const skip = await h.createJob({ name: 'skip', schedule: cron, max_concurrent_runs: 1, tasks: [sh('a', 'sleep 60')] });
-    const queue = await h.createJob({ name: 'queue', schedule: cron, max_concurrent_runs: 1, queue: { enabled: true }, tasks: [sh('a', 'sleep 1')] });
+    const queue = await h.createJob({ name: 'queue', schedule: cron, max_concurrent_runs: 1, queue: { enabled: true }, tasks: [sh('a', 'sleep 3')] });
     const s = scheduler(h);
     await s.start();
     let waiting = '';
-    for (let i = 0; i < 46 && !waiting; i++) {
+    // Polls until a second tick of "queue" waits behind the first run (which sleeps 3 s); bounded only as a safety net.
+    for (let i = 0; i < 400 && !waiting; i++) {
       await new Promise((r) => setTimeout(r, 50));
       const queuedRun = (await h.store.listRuns({ jobId: queue, offset: 0, limit: 10 })).runs.find((r) => r.life_cycle_state === 'QUEUED');
       waiting = queuedRun?.state_message ?? '';
     }
-    await new Promise((r) => setTimeout(r, 2300));
     await s.stop();
     expect(waiting).toMatch(/^Queued: waiting for run\(s\) \d+ of this job to finish \(max_concurrent_runs is 1\)\.$/);
     // The first run of "skip" is still sleeping: every later tick was skipped. Cancel it to finish.
