@@ -5,6 +5,10 @@ import type { Config } from './config/config.js';
 import { lockDataDir } from './config/data-dir-lock.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { DuckDbWarehouse } from './engine/duckdb-warehouse.js';
+import { CatalogService } from './catalog/catalog-service.js';
+import { SqlWarehouse } from './engine/warehouse/sql-warehouse.js';
+import { StatementExecution } from './engine/warehouse/statement-execution.js';
+import { CatalogSqlStore } from './store/sql/catalog-sql-store.js';
 import { Executor } from './executor/executor.js';
 import { RunService } from './executor/run-service.js';
 import { defaultRunners } from './executor/runners/runner-registry.js';
@@ -25,6 +29,11 @@ export interface Weir extends Security {
   executor: Executor;
   runs: RunService;
   warehouse: DuckDbWarehouse;
+  /** Catalogs, schemas and tables (managed under `<dataDir>/warehouse`). */
+  catalog: CatalogService;
+  /** The SQL warehouse over catalog tables (what sql_task, %sql and the Statement Execution API run on). */
+  sql: SqlWarehouse;
+  statements: StatementExecution;
   scheduler: Scheduler;
   backfills: Backfills;
   notifications: Notifications;
@@ -43,6 +52,10 @@ export async function startWeir(config: Readonly<Config>, clock: Clock = systemC
   });
   const store = await openStore(config.store);
   const warehouse = await DuckDbWarehouse.open(join(config.dataDir, 'warehouse.duckdb'));
+  const catalog = new CatalogService(new CatalogSqlStore(store.kysely), join(config.dataDir, 'warehouse'), clock);
+  await catalog.ensureDefaults();
+  const sql = new SqlWarehouse(warehouse, catalog, clock);
+  const statements = new StatementExecution(sql);
   const security = await openSecurity(store.kysely, config.dataDir, clock);
   const baseUrl = `http://${config.host}:${config.port}`;
   const notifications = createNotifications({ store: new NotificationSqlStore(store.kysely), clock, smtp: config.smtp, pagerDutyEventsUrl: config.pagerDutyEventsUrl, baseUrl: () => baseUrl, runs: store });
@@ -52,7 +65,7 @@ export async function startWeir(config: Readonly<Config>, clock: Clock = systemC
     clock,
     dataDir: config.dataDir,
     slots: config.slots,
-    sql: warehouse,
+    sql,
     workspaceUrl: `http://${config.host}:${config.port}`,
     secrets: security.secrets,
     events: notifications.notifier,
@@ -69,6 +82,9 @@ export async function startWeir(config: Readonly<Config>, clock: Clock = systemC
     executor,
     runs,
     warehouse,
+    catalog,
+    sql,
+    statements,
     scheduler,
     backfills,
     notifications,
@@ -78,6 +94,7 @@ export async function startWeir(config: Readonly<Config>, clock: Clock = systemC
       await pipelines.close();
       await executor.stop();
       await notifications.stop();
+      await statements.drain();
       await store.close();
       await unlockStore();
       await warehouse.close();

@@ -6,6 +6,8 @@ import type { RunStore } from '../store/ports/run-store.js';
 import { ApiError, toErrorResponse } from './errors.js';
 import { jobsRoutes } from './jobs-routes.js';
 import { mountSecurity } from './mount-security.js';
+import { uiRoutes } from './ui-routes.js';
+import { limitBodySize } from './params.js';
 import type { TokenService } from '../auth/token-service.js';
 import type { SecretService } from '../secrets/secret-service.js';
 import type { LoginLinks } from './ui-login.js';
@@ -14,6 +16,8 @@ import { runsRoutes } from './runs-routes.js';
 import { scheduleRoutes } from './schedule-routes.js';
 import { notificationsRoutes, type NotificationsApi } from './notifications-routes.js';
 import { pipelinesRoutes } from './pipelines-routes.js';
+import { sqlStatementsRoutes } from './sql-statements-routes.js';
+import type { StatementExecution } from '../engine/warehouse/statement-execution.js';
 import type { PipelineService } from '../pipelines/pipeline-service.js';
 import type { Backfills } from '../scheduler/backfill.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -42,6 +46,8 @@ export interface ApiDeps {
   notifications?: NotificationsApi;
   /** The declarative pipeline engine (Pipelines API 2.0). */
   pipelines?: PipelineService;
+  /** The SQL warehouse's Statement Execution API (POST/GET /api/2.0/sql/statements). */
+  statements?: StatementExecution;
 }
 
 /** Jobs API versions served; all share handlers (2.2 differs only in the queue default of jobs/create). */
@@ -51,6 +57,8 @@ export type ApiVersion = (typeof API_VERSIONS)[number];
 /** The Databricks-compatible REST API (Jobs 2.0/2.1/2.2 plus weir's runs/logs) as a Hono app. */
 export function createApiApp(deps: ApiDeps): Hono {
   const app = new Hono();
+  app.use('*', limitBodySize());
+  app.use('*', uiRoutes());
   mountSecurity(app, deps);
   app.route('/', notificationsRoutes(deps));
   const runs = runsRoutes(deps);
@@ -59,6 +67,7 @@ export function createApiApp(deps: ApiDeps): Hono {
     app.route(`/api/${v}`, runs);
     app.route(`/api/${v}`, scheduleRoutes(deps));
   }
+  if (deps.statements) app.route('/api/2.0', sqlStatementsRoutes(deps.statements));
   if (deps.pipelines) app.route('/api/2.0', pipelinesRoutes(deps.pipelines, { workspaceDir: deps.workspaceDir }));
   else {
     // A process without the pipeline engine (an API built for jobs only) says so instead of answering 404.

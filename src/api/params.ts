@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { WeirError } from '../domain/weir-error.js';
 import { formatIssues, IntLike } from '../domain/wire.js';
@@ -9,7 +10,24 @@ import { ApiError, invalidParameter } from './errors.js';
 export type Params = Record<string, unknown>;
 
 /** Largest JSON body accepted (job settings with 1000 tasks fit easily). */
-const MAX_BODY_BYTES = 32 * 1024 * 1024;
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/** The 413 answered for a body over MAX_BODY_BYTES. */
+function bodyTooLarge(size: string): ApiError {
+  return new ApiError(413, 'REQUEST_ENTITY_TOO_LARGE', `The request body (${size}) exceeds the limit of ${MAX_BODY_BYTES} bytes (32 MiB); send smaller requests, e.g. split job settings or upload large files through the Workspace API in parts.`);
+}
+
+/** Middleware that answers 413 {error_code, message} for any body over MAX_BODY_BYTES, before it is buffered whole. */
+export function limitBodySize(): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => {
+      const len = c.req.header('content-length');
+      const e = bodyTooLarge(len ? `${len} bytes` : `more than ${MAX_BODY_BYTES} bytes`);
+      return c.json({ error_code: e.errorCode, message: e.message }, 413);
+    },
+  });
+}
 
 /**
  * Reads a request's parameters from the query string and the JSON body. GET bodies are read too, because
@@ -48,12 +66,13 @@ async function readBodyText(c: Context): Promise<string> {
   if (!incoming || typeof incoming.on !== 'function') return '';
   const len = Number(incoming.headers['content-length'] ?? 0);
   if (!len && !incoming.headers['transfer-encoding']) return '';
+  if (len > MAX_BODY_BYTES) throw bodyTooLarge(`${len} bytes`);
   if (incoming.readableEnded) return '';
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of incoming) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new ApiError(400, 'MALFORMED_REQUEST', `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+    if (size > MAX_BODY_BYTES) throw bodyTooLarge(`more than ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -8,6 +8,7 @@ import { runServer } from './server-command.js';
 import { registerSecretCommands } from './secret-commands.js';
 import { registerTokenCommands } from './token-commands.js';
 import { registerServicePrincipalCommands } from './service-principal-commands.js';
+import { registerSqlCommand } from './sql-command.js';
 
 const program = new Command();
 program.name('weir').description('Databricks-style jobs on any machine').showHelpAfterError();
@@ -42,6 +43,7 @@ registerSecretCommands(program);
 registerServicePrincipalCommands(program);
 registerCronCommands(program);
 registerPipelineCommands(program);
+registerSqlCommand(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`weir: ${e.message}\n`);

@@ -29,7 +29,7 @@ export async function runServer(opts: { dataDir?: string; port?: string; host?: 
   }
   let address = '';
   const loginLinks = new LoginLinks(weir.tokens, systemClock);
-  const app = createApiApp({ store: weir.store, runs: weir.runs, executor: weir.executor, workspaceDir: config.workspaceDir, baseUrl: () => address, tokens: weir.tokens, secrets: weir.secrets, servicePrincipals: weir.servicePrincipals, loginLinks, scheduler: weir.scheduler, backfills: weir.backfills, pipelines: weir.pipelines, notifications: weir.notifications });
+  const app = createApiApp({ store: weir.store, runs: weir.runs, executor: weir.executor, workspaceDir: config.workspaceDir, baseUrl: () => address, tokens: weir.tokens, secrets: weir.secrets, servicePrincipals: weir.servicePrincipals, loginLinks, scheduler: weir.scheduler, backfills: weir.backfills, pipelines: weir.pipelines, notifications: weir.notifications, statements: weir.statements });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     address = `http://${config.host}:${info.port}`;
     process.stdout.write(`weir is running at ${address}  (data: ${config.dataDir})\n`);

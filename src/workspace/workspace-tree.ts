@@ -102,15 +102,20 @@ export class WorkspaceTree {
   /** mkdirs: creates a directory and its parents; WORKSPACE.EXISTS when a file or notebook is in the way. */
   async mkdirs(path: unknown): Promise<void> {
     const { wsPath, file } = workspaceFile(this.root, path);
+    await this.requireNoObjectOnPath(wsPath, wsPath.split('/').filter((s) => s !== '').length, `Cannot create directory ${wsPath}`);
+    await mkdir(file, { recursive: true });
+  }
+
+  /** WORKSPACE.EXISTS when one of the first `depth` segments of `wsPath` is a notebook or file (so no directory can be made there). */
+  private async requireNoObjectOnPath(wsPath: string, depth: number, what: string): Promise<void> {
     let prefix = '';
-    for (const seg of wsPath.split('/').filter((s) => s !== '')) {
+    for (const seg of wsPath.split('/').filter((s) => s !== '').slice(0, depth)) {
       prefix += `/${seg}`;
       const found = await this.find(prefix);
       if (found && found.obj.object_type !== 'DIRECTORY') {
-        throw new WeirError('WORKSPACE.EXISTS', `Cannot create directory ${wsPath}: ${found.obj.path} is a ${found.obj.object_type.toLowerCase()}.`, { params: { path: wsPath } });
+        throw new WeirError('WORKSPACE.EXISTS', `${what}: ${found.obj.path} is a ${found.obj.object_type.toLowerCase()}.`, { params: { path: wsPath } });
       }
     }
-    await mkdir(file, { recursive: true });
   }
 
   /** Writes an object's bytes at `file`, creating parent directories; refuses to replace unless `overwrite`. */
@@ -122,6 +127,7 @@ export class WorkspaceTree {
     if ((existing || (await statOf(file))) && !overwrite) {
       throw new WeirError('WORKSPACE.EXISTS', `Path (${wsPath}) already exists; pass overwrite: true to replace it.`, { params: { path: wsPath } });
     }
+    await this.requireNoObjectOnPath(wsPath, wsPath.split('/').filter((s) => s !== '').length - 1, `Cannot import to ${wsPath}`);
     await mkdir(dirname(file), { recursive: true });
     if (existing && existing.file !== file) await rm(existing.file, { force: true });
     await writeFile(file, content);

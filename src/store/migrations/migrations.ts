@@ -3,6 +3,7 @@ import { secretsAndTokensMigration } from './0002-secrets-and-tokens.js';
 import { notificationsMigration } from './0003-notifications.js';
 import { schedulesMigration } from './0004-schedules.js';
 import { pipelinesMigration } from './0005-pipelines.js';
+import { catalogMigration } from './0006-catalog.js';
 
 /**
  * The one ordered migration list for SQLite and PostgreSQL. Rows keep their full record as JSON in `data`
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   '0003_notifications': notificationsMigration,
   '0004_schedules': schedulesMigration,
   '0005_pipelines': pipelinesMigration,
+  '0006_catalog': catalogMigration,
 };
