@@ -20,7 +20,7 @@ import type { Backfills } from './scheduler/backfill.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 import { startScheduler } from './start-scheduler.js';
 import type { PipelineService } from './pipelines/pipeline-service.js';
-import { pipelineTaskRunner, startPipelines } from './start-pipelines.js';
+import { eventLogLocator, pipelineTaskRunner, startPipelines } from './start-pipelines.js';
 
 /** The parts of a running weir, wired together. */
 export interface Weir extends Security {
@@ -72,6 +72,7 @@ export async function startWeir(config: Readonly<Config>, clock: Clock = systemC
   });
   const runs = new RunService(store, executor, clock, config.dataDir);
   const pipelines = await startPipelines(store, warehouse, clock, config.dataDir);
+  catalog.eventLogLocation = eventLogLocator(pipelines, config.dataDir);
   executor.runPipelineUpdate = pipelineTaskRunner(pipelines);
   await executor.start();
   const { scheduler, backfills } = await startScheduler(store, runs, clock, config.dataDir);

@@ -4,6 +4,7 @@ import type { DuckDbWarehouse } from './engine/duckdb-warehouse.js';
 import type { Executor } from './executor/executor.js';
 import { DuckDbFlowRunner } from './pipelines/execute/duckdb-flow-runner.js';
 import { PipelineService } from './pipelines/pipeline-service.js';
+import type { PipelineRecord } from './store/ports/pipeline-store.js';
 import { PipelineSqlStore } from './store/sql/pipeline-sql-store.js';
 import type { SqlStore } from './store/sql/sql-store.js';
 
@@ -21,7 +22,7 @@ export async function startPipelines(store: SqlStore, warehouse: DuckDbWarehouse
   const flows = new DuckDbFlowRunner({
     connect: () => warehouse.connect(),
     tableLocation: (id) => managedTablePath(dataDir, id),
-    storageRoot: (p) => p.spec.storage ?? join(dataDir, 'pipelines', p.pipeline_id),
+    storageRoot: (p) => pipelineStorageRoot(dataDir, p),
     clock,
   });
   const service = new PipelineService(new PipelineSqlStore(store.kysely), flows, clock);
@@ -35,5 +36,18 @@ export function pipelineTaskRunner(pipelines: PipelineService): NonNullable<Exec
     const started = await pipelines.startUpdate(spec.pipeline_id, { full_refresh: spec.full_refresh, cause: 'JOB_TASK' });
     const done = await pipelines.waitForUpdate(started.update_id);
     return { ok: done.state === 'COMPLETED', updateId: done.update_id, message: `ended ${done.state}; see its event log (GET /api/2.0/pipelines/${spec.pipeline_id}/events)` };
+  };
+}
+
+/** A pipeline's storage root: its `storage` setting, or `<dataDir>/pipelines/<id>`. */
+export function pipelineStorageRoot(dataDir: string, p: PipelineRecord): string {
+  return p.spec.storage ?? join(dataDir, 'pipelines', p.pipeline_id);
+}
+
+/** Finds a pipeline's event log table (`<storage>/system/events`) by id or name, for `event_log('…')` in SQL. */
+export function eventLogLocator(pipelines: PipelineService, dataDir: string): (idOrName: string) => Promise<string | undefined> {
+  return async (idOrName) => {
+    const p = (await pipelines.store.getPipeline(idOrName)) ?? (await pipelines.store.findPipelineByName(idOrName));
+    return p ? join(pipelineStorageRoot(dataDir, p), 'system', 'events') : undefined;
   };
 }

@@ -26,6 +26,12 @@ const notFound = (what: string, name: string, fix: string) =>
 export class CatalogService {
   constructor(private readonly store: CatalogStore, readonly warehouseRoot: string, private readonly clock: Clock) {}
 
+  /**
+   * Where the event log table of a pipeline (by id or name) is, for `event_log('…')` in SQL; set by the composition
+   * root when the pipeline engine runs in this process.
+   */
+  eventLogLocation?: (pipelineIdOrName: string) => Promise<string | undefined>;
+
   /** Creates the `main` catalog and `main.default` schema when missing. */
   async ensureDefaults(): Promise<void> {
     await this.store.createCatalog({ name: 'main', properties: {}, created_time: this.clock.now() });

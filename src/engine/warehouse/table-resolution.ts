@@ -68,7 +68,7 @@ const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
  * view is named after the table (so `orders.id` still works); `release` drops the views afterwards.
  */
 export async function translateWithTables(ctx: StatementContext, spark: string): Promise<{ sql: string; settings: Record<string, string>; release: () => Promise<void> }> {
-  const sparkSql = expandReadFiles(spark);
+  const sparkSql = await expandEventLog(ctx, expandReadFiles(spark));
   const seen = new Map<string, { parts: string[]; tt?: TimeTravel }>();
   const key = (parts: string[], tt?: TimeTravel) => JSON.stringify([parts.map((p) => p.toLowerCase()), tt ?? null]);
   translateSparkSql(sparkSql, { configuration: ctx.config, resolveTable: (parts, tt) => (seen.set(key(parts, tt), { parts, tt }), '__weir_pending') });
@@ -94,6 +94,19 @@ export async function translateWithTables(ctx: StatementContext, spark: string):
   }
   const out = translateSparkSql(sparkSql, { configuration: ctx.config, resolveTable: (parts, tt) => views.get(key(parts, tt)) });
   return { sql: out.statements.map((s) => s.sql).join(';\n'), settings: out.settings, release: () => dropViews(ctx.conn, [...views.values()]) };
+}
+
+/** `event_log('<pipeline id or name>')` → the pipeline's event log Delta table, as a path table. */
+async function expandEventLog(ctx: StatementContext, sql: string): Promise<string> {
+  const calls = [...sql.matchAll(/\bevent_log\s*\(\s*'((?:[^']|'')*)'\s*\)/gi)];
+  let out = sql;
+  for (const m of calls.reverse()) {
+    const name = m[1].replace(/''/g, "'");
+    const location = await ctx.catalog.eventLogLocation?.(name);
+    if (!location) throw new WeirError('CATALOG.NOT_FOUND', `event_log('${name}'): no pipeline has that id or name${ctx.catalog.eventLogLocation ? '' : ' (this process runs no pipeline engine)'}`);
+    out = `${out.slice(0, m.index)}delta.\`${location.replace(/`/g, '``')}\`${out.slice((m.index ?? 0) + m[0].length)}`;
+  }
+  return out;
 }
 
 async function dropViews(conn: DuckDBConnection, names: string[]): Promise<void> {
