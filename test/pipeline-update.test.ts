@@ -359,5 +359,10 @@ APPLY CHANGES INTO LIVE.people_scd2 FROM STREAM(LIVE.changes) KEYS (id) APPLY AS
       [2, 'b-again'],
       [3, 'c'],
     ]);
+    // Later batches of SCD 1 are MERGEs into the existing table.
+    const conn = await warehouse.connect();
+    const ops = (await DeltaTable.forPath(conn, managedTablePath(dir, 'main.default.people_scd1')).history()).map((h) => h.operation);
+    conn.closeSync();
+    expect(ops.filter((o) => o === 'MERGE')).toHaveLength(2);
   });
 });

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { MergeSpec } from '../../lake/dml/merge-clauses.js';
 import type { AutoCdcFlow, Dataset } from '../../domain/pipeline-definition.js';
 import { translateSparkSql } from '../../engine/spark-sql/translate-spark-sql.js';
 import type { GraphFlow } from '../graph/pipeline-graph.js';
@@ -14,8 +15,9 @@ const TARGET = '__weir_cdc_target';
  * AUTO CDC INTO / APPLY CHANGES INTO: applies the new change rows (since the checkpoint) to the target, by KEYS in
  * SEQUENCE BY order. SCD type 1 keeps the latest row per key (deletes remove it; a change older than the stored
  * row is ignored; IGNORE NULL UPDATES keeps stored values for NULL columns). SCD type 2 keeps every version with
- * `__START_AT` / `__END_AT` (NULL for the current row); a delete closes the current row. The new table state is
- * committed as one overwrite carrying the flow's txn, so a re-run of the same batch is a no-op.
+ * `__START_AT` / `__END_AT` (NULL for the current row); a delete closes the current row. SCD 1 changes to an existing
+ * table are a MERGE (only files with changed keys are rewritten); otherwise the new state is committed as one
+ * overwrite carrying the flow's txn, so a re-run of the same batch is a no-op.
  */
 export async function runCdcFlow(p: PrepareContext, ctx: UpdateContext, flow: GraphFlow, ds: Dataset, cps: FlowCheckpoints, full: boolean) {
   const def = flow.definition as AutoCdcFlow;
@@ -43,10 +45,30 @@ export async function runCdcFlow(p: PrepareContext, ctx: UpdateContext, flow: Gr
   const totals = await p.conn.runAndReadAll(`SELECT count(*) FILTER (WHERE NOT ${isDelete}), count(*) FILTER (WHERE ${isDelete}) FROM ${CHANGES}`);
   const [upserts, deletes] = (totals.getRows()[0] as unknown[]).map(Number);
   const batch = prepared.next.batch_id + 1;
-  await p.tables.write(flow.target, stateSql, { mode: 'overwrite', overwriteSchema: true, partitionBy: ds.partitionCols.length ? ds.partitionCols : undefined, properties: ds.tableProperties, txn: { appId: `${ctx.pipeline.pipeline_id}/${flow.id}`, version: batch } });
+  const targetCols = exists && !full && def.storedAsScdType === 1 ? await columnsOf(p.conn, TARGET) : [];
+  if (targetCols.length && kept.every((c) => targetCols.includes(c))) {
+    // SCD 1 on an existing table: a MERGE rewrites only the files holding changed keys. It is idempotent (a change
+    // applies only over an older sequence), so re-running a batch after a crash changes nothing.
+    await p.tables.merge(flow.target, scd1Merge(keys, seq, kept, isDelete, def.ignoreNullUpdates));
+  } else await p.tables.write(flow.target, stateSql, { mode: 'overwrite', overwriteSchema: true, partitionBy: ds.partitionCols.length ? ds.partitionCols : undefined, properties: ds.tableProperties, txn: { appId: `${ctx.pipeline.pipeline_id}/${flow.id}`, version: batch } });
   cps.save(flow.id, { ...prepared.next, batch_id: batch, once_done: def.once || prepared.next.once_done });
   await p.conn.run(`DROP TABLE IF EXISTS ${CHANGES}; DROP TABLE IF EXISTS ${TARGET}`);
   return { num_output_rows: upserts + deletes, dropped_records: 0, expectations: [], num_upserted_rows: upserts, num_deleted_rows: deletes };
+}
+
+/** SCD 1 as a MERGE of the latest change per key: deletes and updates over older rows, inserts of new keys. */
+function scd1Merge(keys: string[], seq: string, cols: string[], isDelete: string, ignoreNulls: boolean): MergeSpec {
+  const newer = `(t.${seq} IS NULL OR s.${seq} > t.${seq})`;
+  const value = (c: string) => (ignoreNulls && !keys.includes(q(c)) ? `coalesce(s.${q(c)}, t.${q(c)})` : `s.${q(c)}`);
+  return {
+    source: `SELECT ${cols.map(q).join(', ')}, ${isDelete} AS __del FROM ${CHANGES} QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${seq} DESC) = 1`,
+    on: keys.map((k) => `t.${k} IS NOT DISTINCT FROM s.${k}`).join(' AND '),
+    whenMatched: [
+      { condition: `s.__del AND ${newer}`, action: 'delete' },
+      { condition: `NOT s.__del AND ${newer}`, action: 'update', set: Object.fromEntries(cols.map((c) => [c, value(c)])) },
+    ],
+    whenNotMatched: [{ condition: 'NOT s.__del', action: 'insert', values: Object.fromEntries(cols.map((c) => [c, `s.${q(c)}`])) }],
+  };
 }
 
 async function columnsOf(conn: DuckDBConnection, table: string): Promise<string[]> {

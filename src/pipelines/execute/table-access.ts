@@ -3,6 +3,7 @@ import type { AddFile } from '../../lake/actions.js';
 import { readCommitActions } from '../../lake/commit/table-state.js';
 import { DeltaTable, type WriteResult } from '../../lake/delta-table.js';
 import type { WriteOptions } from '../../lake/write/build-write.js';
+import type { MergeSpec } from '../../lake/dml/merge-clauses.js';
 import { tableScanSql } from '../../lake/write/table-scan-sql.js';
 
 /** The Delta tables a pipeline update reads and writes, addressed by qualified id (catalog.schema.table). */
@@ -19,6 +20,8 @@ export interface TableAccess {
   appendOnly(id: string, from: number, to: number): Promise<boolean>;
   /** True when a version in (from, to] changed data (an add or remove with dataChange, or the schema). */
   dataChanged(id: string, from: number, to: number): Promise<boolean>;
+  /** MERGE INTO the table (one commit; only files with matching rows are rewritten). */
+  merge(id: string, spec: MergeSpec): Promise<void>;
   /** Writes a query's rows as one commit. */
   write(id: string, sql: string, opts: WriteOptions): Promise<WriteResult>;
 }
@@ -63,6 +66,9 @@ export function deltaTableAccess(conn: DuckDBConnection, locate: (id: string) =>
         }
       }
       return false;
+    },
+    async merge(id, spec) {
+      await table(id).merge(spec);
     },
     write: (id, sql, opts) => table(id).write(sql, opts),
   };
