@@ -183,6 +183,17 @@ describe('failures', () => {
   });
 });
 
+describe('declared columns', () => {
+  it('a declared column list that does not match the query fails the flow at its file and line', async () => {
+    const folder = join(dir, 'declared');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'p.sql'), 'CREATE OR REFRESH MATERIALIZED VIEW typed (id BIGINT, label STRING) AS SELECT 1 AS id, 2 AS other;\n');
+    const p = await pipelines.create({ name: 'declared', libraries: [{ file: { path: 'declared/p.sql' } }] }, { sourceDir: dir });
+    const u = await update(p.pipeline_id);
+    expect(u.state).toMatch(/^FAILED: .*p\.sql:1:\d+: main\.default\.typed declares column\(s\) label that its query does not produce/);
+  });
+});
+
 describe('validate_only', () => {
   it('binds every query in DuckDB and reports each error at its file and line, writing nothing', async () => {
     const folder = join(dir, 'checks');

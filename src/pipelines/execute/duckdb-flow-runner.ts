@@ -17,7 +17,7 @@ import { FlowCheckpoints } from './flow-checkpoint.js';
 import { prepareQuery, type PrepareContext } from './flow-inputs.js';
 import { selectDatasets } from './flow-selection.js';
 import { planIncrementalAggregate, type IncrementalAggregate } from './incremental-aggregate.js';
-import { validateFlows } from './validate-flows.js';
+import { columnMismatches, validateFlows } from './validate-flows.js';
 import { shapeColumns } from './shape-columns.js';
 import { deltaTableAccess, type TableAccess } from './table-access.js';
 
@@ -262,6 +262,12 @@ export class DuckDbFlowRunner implements FlowRunner {
     if (streaming && !q.hasNewData && exists && !full) {
       cps.save(cpKey, q.next);
       return { num_output_rows: 0, dropped_records: 0, expectations: [] };
+    }
+    if (def.type === 'flow' && ds.columns.some((c) => c.type)) {
+      // A declared column list must match the query, as the graph rules require (checked by binding, no data read).
+      const produced = (await p.conn.runAndReadAll(`DESCRIBE ${q.sql}`)).getRowObjectsJson().map((r) => String(r.column_name));
+      const mismatches = columnMismatches(ds, flow.target, produced);
+      if (mismatches.length) throw new WeirError('PIPELINE.INVALID_DEFINITION', mismatches.join('; '));
     }
     const expectations = [...notNullExpectations(ds), ...ds.expectations];
     const shaped = shapeColumns(ds, q.sql, ctx.configuration);

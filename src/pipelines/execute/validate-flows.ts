@@ -62,7 +62,7 @@ function shift<T extends { start: number; end: number }>(xs: T[]): T[] {
 }
 
 /** A declared column list must name exactly the query's columns (generated columns are computed, not read). */
-function columnMismatches(ds: Dataset, id: string, produced: string[]): string[] {
+export function columnMismatches(ds: Dataset, id: string, produced: string[]): string[] {
   const declared = ds.columns.filter((c) => !c.generatedAs);
   if (!ds.columns.some((c) => c.type)) return [];
   const has = new Set(produced.map((c) => c.toLowerCase()));
