@@ -183,6 +183,29 @@ describe('failures', () => {
   });
 });
 
+describe('parallel flows', () => {
+  it('independent flows run at once; a flow waits for the views and tables it reads', async () => {
+    const folder = join(dir, 'par');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      join(folder, 'p.sql'),
+      `CREATE OR REFRESH MATERIALIZED VIEW slow AS SELECT sum((id * 7919) % 1000003) AS n FROM range(300000000);
+CREATE OR REFRESH MATERIALIZED VIEW quick AS SELECT 1 AS n;
+CREATE TEMPORARY VIEW doubled AS SELECT n * 2 AS m FROM LIVE.quick;
+CREATE OR REFRESH MATERIALIZED VIEW after_both AS SELECT (SELECT count(*) FROM LIVE.slow) + (SELECT max(m) FROM LIVE.doubled) AS total;
+`,
+    );
+    const p = await pipelines.create({ name: 'par', serverless: true, libraries: [{ file: { path: 'par/p.sql' } }] }, { sourceDir: dir });
+    const u = await update(p.pipeline_id);
+    expect(u.state).toBe('COMPLETED');
+    const done = (await events(p.pipeline_id, u.update_id, 'flow_progress')).filter((e) => e.details.flow_progress.status === 'COMPLETED').map((e) => e.origin.flow_name.split('.').pop());
+    // "slow" comes first in the file; "quick" finishes before it only because they ran at the same time.
+    expect(done.indexOf('quick')).toBeLessThan(done.indexOf('slow'));
+    expect(done[done.length - 1]).toBe('after_both');
+    expect(await rows('main.default.after_both', 'total')).toEqual([{ total: 3 }]);
+  });
+});
+
 describe('declared columns', () => {
   it('a declared column list that does not match the query fails the flow at its file and line', async () => {
     const folder = join(dir, 'declared');
@@ -223,7 +246,11 @@ describe('modes', () => {
   it('production retries a flow that fails at run time; development stops at the first failure', async () => {
     const folder = join(dir, 'modes');
     mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, 'p.sql'), "CREATE OR REFRESH MATERIALIZED VIEW boom AS SELECT raise_error('boom') AS n;\nCREATE OR REFRESH MATERIALIZED VIEW fine AS SELECT 1 AS n;\n");
+    // "fine" waits for "gate" (slow), so "boom" has failed by the time it could start.
+    writeFileSync(
+      join(folder, 'p.sql'),
+      "CREATE OR REFRESH MATERIALIZED VIEW boom AS SELECT raise_error('boom') AS n;\nCREATE OR REFRESH MATERIALIZED VIEW gate AS SELECT sum((id * 7919) % 1000003) AS n FROM range(200000000);\nCREATE OR REFRESH MATERIALIZED VIEW fine AS SELECT n FROM LIVE.gate;\n",
+    );
     const statuses = async (pipelineId: string, updateId: string) => (await events(pipelineId, updateId, 'flow_progress')).map((e) => `${e.origin.flow_name.split('.').pop()}:${e.details.flow_progress.status}`);
     const prod = await pipelines.create({ name: 'prod', development: false, libraries: [{ file: { path: 'modes/p.sql' } }] }, { sourceDir: dir });
     const u1 = await update(prod.pipeline_id);

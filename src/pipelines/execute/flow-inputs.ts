@@ -30,6 +30,21 @@ export interface PrepareContext {
   views: Map<string, string>;
   /** Folder that relative read_files paths resolve against (the pipeline's folder). */
   baseDir: string;
+  /** Defines a view dataset of the pipeline on this connection when a query reads it (flows run on their own connections). */
+  defineView?: (id: string) => Promise<string | undefined>;
+}
+
+/** Creates the temp view of a view dataset (and, recursively, of the views it reads) on the context's connection. */
+export async function defineView(ctx: PrepareContext, id: string): Promise<string | undefined> {
+  const known = ctx.views.get(id);
+  if (known) return known;
+  const flow = ctx.graph.flows.find((f) => f.target === id);
+  if (!flow || flow.definition.type !== 'flow') return undefined;
+  const q = await prepareQuery(ctx, flow, flow.definition.query, { batch_id: -1, files: {}, tables: {} }, true);
+  const name = `__weir_view_${ctx.views.size}`;
+  await ctx.conn.run(`CREATE OR REPLACE TEMP VIEW "${name}" AS ${q.sql}`);
+  ctx.views.set(id, name);
+  return name;
 }
 
 const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
@@ -91,7 +106,8 @@ export async function prepareQuery(ctx: PrepareContext, flow: GraphFlow, query: 
 }
 
 async function referenceRelation(ctx: PrepareContext, id: string, ref: TableReference, streaming: boolean, next: FlowCheckpoint, sources: PreparedQuery['sources']): Promise<{ sql: string; isNew: boolean }> {
-  const view = ctx.views.get(id);
+  const isView = ctx.graph.datasets.some((d) => d.id === id && d.definition.kind === 'view');
+  const view = ctx.views.get(id) ?? (isView && ctx.defineView ? await ctx.defineView(id) : undefined);
   if (view) return { sql: `SELECT * FROM ${quote(view)}`, isNew: true };
   const latest = await ctx.tables.latestVersion(id);
   if (latest === undefined) {
