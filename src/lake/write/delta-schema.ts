@@ -2,6 +2,7 @@
  * The Delta schema types the writer needs (PROTOCOL §Schema Serialization Format), how they serialise to
  * `schemaString`, and the DuckDB SQL type each one is written as.
  */
+import { sqlIdent as quoteIdent, sqlString as quoteLiteral } from '../schema/duckdb-type.js';
 import { WeirError } from '../../domain/weir-error.js';
 
 /** A Delta primitive name (`long`, `integer`, `decimal(10,2)`, `timestamp_ntz`…) or a nested type. */
@@ -47,15 +48,8 @@ export function parseSchemaString(schemaString: string, tablePath: string): Delt
   }
 }
 
-/** Quotes an identifier for DuckDB SQL. */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-/** Quotes a string literal for DuckDB SQL. */
-export function quoteLiteral(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
+/** Identifier and literal quoting, shared with the reader. */
+export { quoteIdent, quoteLiteral };
 
 const PRIMITIVE_SQL: Record<string, string> = {
   string: 'VARCHAR',
