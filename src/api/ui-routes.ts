@@ -47,7 +47,7 @@ export function webDir(): string {
 
 /**
  * Serves the built web UI (no token needed: it holds no data; its API calls are authenticated): files of `root`,
- * and index.html for any other GET of a non-API path (SPA fallback). Mount before authentication. Without a
+ * and index.html for any other GET of a non-API path that asks for HTML (SPA fallback). Mount before authentication. Without a
  * build, `/` answers 404 saying how to build it.
  */
 export function uiRoutes(root: string = webDir()): MiddlewareHandler {
@@ -61,6 +61,8 @@ export function uiRoutes(root: string = webDir()): MiddlewareHandler {
     }
     const file = c.req.path === '/' ? index : fileFor(base, c.req.path);
     if (!file && c.req.path.startsWith('/assets/')) return c.text(`No UI asset ${c.req.path}; rebuild the UI with \`npm run build:web\`.`, 404);
+    // Only a browser navigation (Accept: text/html) falls back to index.html; API clients keep the API's JSON 404.
+    if (!file && !(c.req.header('accept') ?? '').includes('text/html')) return next();
     const path = file ?? index;
     const body = await readFile(path);
     // Hashed assets never change; index.html must be fetched fresh so a rebuild is picked up.

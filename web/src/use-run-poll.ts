@@ -1,0 +1,33 @@
+import { useCallback, useEffect, useState } from 'react';
+import { apiGet } from './api-client.js';
+import type { Run } from './api-types.js';
+import { isActive } from './run-state-style.js';
+
+/** A run from runs/get, polled every second while it is active; `reload` fetches it again at once. */
+export function useRunPoll(runId: number): { run: Run | null; error: unknown; reload: () => void } {
+  const [run, setRun] = useState<Run | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [tick, setTick] = useState(0);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const r = await apiGet<Run>('jobs/runs/get', { run_id: runId });
+        if (!live) return;
+        setRun(r);
+        setError(null);
+        if (isActive(r.state)) timer = setTimeout(() => void poll(), 1000);
+      } catch (e) {
+        if (live) setError(e);
+      }
+    };
+    void poll();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [runId, tick]);
+  return { run, error, reload };
+}
