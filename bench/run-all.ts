@@ -14,6 +14,7 @@ const benches: { file: string; flags: string[] }[] = [
   { file: 'delta-snapshot.ts', flags: [] },
   { file: 'scheduler-lateness.ts', flags: [] },
   { file: 'pipeline-vs-duckdb.ts', flags: [] },
+  { file: 'api-latency.ts', flags: [] },
 ];
 
 let failed = 0;

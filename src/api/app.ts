@@ -8,6 +8,7 @@ import { jobsRoutes } from './jobs-routes.js';
 import { mountSecurity } from './mount-security.js';
 import { uiRoutes } from './ui-routes.js';
 import { limitBodySize } from './params.js';
+import { openApiRoutes } from './openapi.js';
 import type { TokenService } from '../auth/token-service.js';
 import type { SecretService } from '../secrets/secret-service.js';
 import type { LoginLinks } from './ui-login.js';
@@ -60,6 +61,7 @@ export function createApiApp(deps: ApiDeps): Hono {
   app.use('*', limitBodySize());
   app.use('*', uiRoutes());
   mountSecurity(app, deps);
+  app.route('/', openApiRoutes(deps.baseUrl));
   app.route('/', notificationsRoutes(deps));
   const runs = runsRoutes(deps);
   for (const v of API_VERSIONS) {

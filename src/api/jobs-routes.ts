@@ -15,16 +15,22 @@ import { validateJobTrigger } from '../scheduler/job-trigger.js';
 /** Arrays in a job's read form are capped at this many entries (2.2 paging of jobs/get). */
 const MAX_ARRAY = 100;
 
-const JobIdParams = z.object({ job_id: IntLike });
-const GetParams = z.object({ job_id: IntLike, page_token: z.string().optional() });
-const ListParams = z.object({ ...PagingParams, name: z.string().optional(), expand_tasks: BoolLike.optional() });
-const UpdateParams = z.object({
+/** Request parameters (query or JSON body) of the route that parses JobIdParams; also documented in /api/openapi.json. */
+export const JobIdParams = z.object({ job_id: IntLike });
+/** Request parameters (query or JSON body) of the route that parses GetParams; also documented in /api/openapi.json. */
+export const GetParams = z.object({ job_id: IntLike, page_token: z.string().optional() });
+/** Request parameters (query or JSON body) of the route that parses ListParams; also documented in /api/openapi.json. */
+export const ListParams = z.object({ ...PagingParams, name: z.string().optional(), expand_tasks: BoolLike.optional() });
+/** Request parameters (query or JSON body) of the route that parses UpdateParams; also documented in /api/openapi.json. */
+export const UpdateParams = z.object({
   job_id: IntLike,
   new_settings: z.record(z.string(), z.unknown()).optional(),
   fields_to_remove: z.array(z.string()).optional(),
 });
-const ResetParams = z.object({ job_id: IntLike, new_settings: z.record(z.string(), z.unknown()) });
-const RunNowParams = z.object({
+/** Request parameters (query or JSON body) of the route that parses ResetParams; also documented in /api/openapi.json. */
+export const ResetParams = z.object({ job_id: IntLike, new_settings: z.record(z.string(), z.unknown()) });
+/** Request parameters (query or JSON body) of the route that parses RunNowParams; also documented in /api/openapi.json. */
+export const RunNowParams = z.object({
   job_id: IntLike,
   job_parameters: ParamMap.optional(),
   notebook_params: ParamMap.optional(),

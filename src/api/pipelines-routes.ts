@@ -9,10 +9,13 @@ import { handle } from './handle.js';
 import { encodePageToken, pageWindow, parseParams } from './params.js';
 import { parseEventFilter } from './pipeline-event-filter.js';
 
-const ListParams = z.object({ max_results: IntLike.optional(), page_token: z.string().optional(), filter: z.string().optional(), order_by: z.union([z.string(), z.array(z.string())]).optional() });
+/** Request parameters (query or JSON body) of the route that parses ListParams; also documented in /api/openapi.json. */
+export const ListParams = z.object({ max_results: IntLike.optional(), page_token: z.string().optional(), filter: z.string().optional(), order_by: z.union([z.string(), z.array(z.string())]).optional() });
 const EventsParams = ListParams;
-const UpdatesParams = z.object({ max_results: IntLike.optional(), page_token: z.string().optional() });
-const DeleteParams = z.object({ cascade: BoolLike.optional(), force: BoolLike.optional() });
+/** Request parameters (query or JSON body) of the route that parses UpdatesParams; also documented in /api/openapi.json. */
+export const UpdatesParams = z.object({ max_results: IntLike.optional(), page_token: z.string().optional() });
+/** Request parameters (query or JSON body) of the route that parses DeleteParams; also documented in /api/openapi.json. */
+export const DeleteParams = z.object({ cascade: BoolLike.optional(), force: BoolLike.optional() });
 
 /** Pipelines API 2.0: CRUD, updates, stop and the event log, over the pipeline service. */
 export function pipelinesRoutes(pipelines: PipelineService, o: { workspaceDir: string }): Hono {

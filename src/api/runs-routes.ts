@@ -11,9 +11,12 @@ import { pageLinks, pageWindow, PagingParams, parseParams } from './params.js';
 import { runLogs, runOutput } from './run-output.js';
 import { compact, wireRun } from './wire-run.js';
 
-const RunIdParams = z.object({ run_id: IntLike });
-const GetParams = z.object({ run_id: IntLike, include_history: BoolLike.optional(), include_resolved_values: BoolLike.optional() });
-const ListParams = z.object({
+/** Request parameters (query or JSON body) of the route that parses RunIdParams; also documented in /api/openapi.json. */
+export const RunIdParams = z.object({ run_id: IntLike });
+/** Request parameters (query or JSON body) of the route that parses GetParams; also documented in /api/openapi.json. */
+export const GetParams = z.object({ run_id: IntLike, include_history: BoolLike.optional(), include_resolved_values: BoolLike.optional() });
+/** Request parameters (query or JSON body) of the route that parses ListParams; also documented in /api/openapi.json. */
+export const ListParams = z.object({
   ...PagingParams,
   job_id: IntLike.optional(),
   active_only: BoolLike.optional(),
@@ -23,8 +26,10 @@ const ListParams = z.object({
   start_time_from: IntLike.optional(),
   start_time_to: IntLike.optional(),
 });
-const CancelAllParams = z.object({ job_id: IntLike.optional(), all_queued_runs: BoolLike.optional() });
-const RepairParams = z.object({
+/** Request parameters (query or JSON body) of the route that parses CancelAllParams; also documented in /api/openapi.json. */
+export const CancelAllParams = z.object({ job_id: IntLike.optional(), all_queued_runs: BoolLike.optional() });
+/** Request parameters (query or JSON body) of the route that parses RepairParams; also documented in /api/openapi.json. */
+export const RepairParams = z.object({
   run_id: IntLike,
   rerun_tasks: z.array(z.string()).optional(),
   rerun_all_failed_tasks: BoolLike.optional(),
@@ -37,7 +42,8 @@ const RepairParams = z.object({
   jar_params: z.array(z.string()).optional(),
   sql_params: ParamMap.optional(),
 });
-const LogsParams = z.object({ run_id: IntLike, stream: z.enum(['stdout', 'stderr']).default('stdout'), offset: IntLike.default(0) });
+/** Request parameters (query or JSON body) of the route that parses LogsParams; also documented in /api/openapi.json. */
+export const LogsParams = z.object({ run_id: IntLike, stream: z.enum(['stdout', 'stderr']).default('stdout'), offset: IntLike.default(0) });
 
 /** Largest number of runs cancel-all walks through in one call. */
 const CANCEL_ALL_PAGE = 1000;

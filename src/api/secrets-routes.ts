@@ -5,14 +5,18 @@ import type { SecretService } from '../secrets/secret-service.js';
 import { handle } from './handle.js';
 import { parseParams } from './params.js';
 
-const Scope = z.object({ scope: z.string() });
-const ScopeKey = z.object({ scope: z.string(), key: z.string() });
-const CreateScope = z.object({
+/** Request parameters (query or JSON body) of the route that parses Scope; also documented in /api/openapi.json. */
+export const Scope = z.object({ scope: z.string() });
+/** Request parameters (query or JSON body) of the route that parses ScopeKey; also documented in /api/openapi.json. */
+export const ScopeKey = z.object({ scope: z.string(), key: z.string() });
+/** Request parameters (query or JSON body) of the route that parses CreateScope; also documented in /api/openapi.json. */
+export const CreateScope = z.object({
   scope: z.string(),
   initial_manage_principal: z.string().optional(),
   scope_backend_type: z.enum(['DATABRICKS']).optional(),
 });
-const Put = z.object({ scope: z.string(), key: z.string(), string_value: z.string().optional(), bytes_value: z.string().optional() });
+/** Request parameters (query or JSON body) of the route that parses Put; also documented in /api/openapi.json. */
+export const Put = z.object({ scope: z.string(), key: z.string(), string_value: z.string().optional(), bytes_value: z.string().optional() });
 
 /** A put's value: exactly one of string_value and bytes_value (base64). */
 function putValue(q: z.infer<typeof Put>): Buffer {

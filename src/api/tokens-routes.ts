@@ -6,8 +6,10 @@ import { principalOf } from './auth.js';
 import { handle } from './handle.js';
 import { parseParams } from './params.js';
 
-const CreateParams = z.object({ lifetime_seconds: IntLike.optional(), comment: z.string().max(1000).optional() });
-const DeleteParams = z.object({ token_id: z.string().min(1) });
+/** Request parameters (query or JSON body) of the route that parses CreateParams; also documented in /api/openapi.json. */
+export const CreateParams = z.object({ lifetime_seconds: IntLike.optional(), comment: z.string().max(1000).optional() });
+/** Request parameters (query or JSON body) of the route that parses DeleteParams; also documented in /api/openapi.json. */
+export const DeleteParams = z.object({ token_id: z.string().min(1) });
 
 /** Token API 2.0 (create, list, delete) under /api/2.0; a caller sees and deletes only its own user's tokens. */
 export function tokensRoutes(tokens: TokenService): Hono {

@@ -8,16 +8,20 @@ import { NOTEBOOK_FORMS, type NotebookLanguage, type WorkspaceTree } from '../wo
 import { handle } from './handle.js';
 import { parseParams, readParams } from './params.js';
 
-const Path = z.object({ path: z.string() });
-const Delete = z.object({ path: z.string(), recursive: BoolLike.optional() });
-const Import = z.object({
+/** Request parameters (query or JSON body) of the route that parses Path; also documented in /api/openapi.json. */
+export const Path = z.object({ path: z.string() });
+/** Request parameters (query or JSON body) of the route that parses Delete; also documented in /api/openapi.json. */
+export const Delete = z.object({ path: z.string(), recursive: BoolLike.optional() });
+/** Request parameters (query or JSON body) of the route that parses Import; also documented in /api/openapi.json. */
+export const Import = z.object({
   path: z.string(),
   content: z.string().optional(),
   format: z.enum(['SOURCE', 'AUTO', 'JUPYTER', 'RAW', 'HTML', 'DBC', 'R_MARKDOWN']).optional(),
   language: z.enum(['PYTHON', 'SQL', 'SCALA', 'R']).optional(),
   overwrite: BoolLike.optional(),
 });
-const Export = z.object({ path: z.string(), format: z.enum(['SOURCE', 'AUTO', 'JUPYTER', 'RAW', 'HTML', 'DBC', 'R_MARKDOWN']).optional(), direct_download: BoolLike.optional() });
+/** Request parameters (query or JSON body) of the route that parses Export; also documented in /api/openapi.json. */
+export const Export = z.object({ path: z.string(), format: z.enum(['SOURCE', 'AUTO', 'JUPYTER', 'RAW', 'HTML', 'DBC', 'R_MARKDOWN']).optional(), direct_download: BoolLike.optional() });
 
 function decodeContent(content: string | undefined): Buffer {
   const b64 = (content ?? '').replace(/\s+/g, '');

@@ -24,6 +24,8 @@ program
   .option('--store <location>', 'metadata store: a SQLite file (default <data-dir>/weir.sqlite) or postgres://user@host:port/db[?schema=name] (or WEIR_STORE)')
   .option('--examples', 'load the example workspace (the job files in examples/)')
   .option('--jobs <dir>', 'load (create or update) every job file in this folder')
+  .option('--tls-cert <file>', 'PEM certificate: serve HTTPS (with --tls-key; or WEIR_TLS_CERT)')
+  .option('--tls-key <file>', 'PEM private key of --tls-cert (or WEIR_TLS_KEY)')
   .action((o) => runServer(o));
 
 program

@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApiApp } from '../api/app.js';
@@ -8,15 +9,17 @@ import { ADMIN_TOKEN_FILE } from '../auth/admin-token.js';
 import { systemClock } from '../domain/clock.js';
 import { loadJobFiles } from '../bundle/load-job-files.js';
 import { loadPipelineFiles } from '../bundle/load-pipeline-files.js';
-import { loadConfig } from '../config/config.js';
+import { loadConfig, type Config } from '../config/config.js';
+import { WeirError } from '../domain/weir-error.js';
 import { startWeir } from '../main.js';
 
 /** The example workspace shipped with weir (examples/ beside src/ or dist/). */
 export const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
 
 /** `weir server`: API + executor in one process on the embedded store; runs until SIGINT/SIGTERM. */
-export async function runServer(opts: { dataDir?: string; port?: string; host?: string; slots?: string; workspaceDir?: string; store?: string; examples?: boolean; jobs?: string }): Promise<void> {
-  const config = loadConfig({ dataDir: opts.dataDir, port: opts.port, host: opts.host, slots: opts.slots, workspaceDir: opts.workspaceDir, store: opts.store });
+export async function runServer(opts: { dataDir?: string; port?: string; host?: string; slots?: string; workspaceDir?: string; store?: string; examples?: boolean; jobs?: string; tlsCert?: string; tlsKey?: string }): Promise<void> {
+  const config = loadConfig({ dataDir: opts.dataDir, port: opts.port, host: opts.host, slots: opts.slots, workspaceDir: opts.workspaceDir, store: opts.store, tlsCert: opts.tlsCert, tlsKey: opts.tlsKey });
+  const tls = readTls(config);
   const weir = await startWeir(config);
   const dirs = [opts.examples ? EXAMPLES_DIR : undefined, opts.jobs].filter((d): d is string => !!d);
   for (const dir of dirs) {
@@ -30,8 +33,9 @@ export async function runServer(opts: { dataDir?: string; port?: string; host?: 
   let address = '';
   const loginLinks = new LoginLinks(weir.tokens, systemClock);
   const app = createApiApp({ store: weir.store, runs: weir.runs, executor: weir.executor, workspaceDir: config.workspaceDir, baseUrl: () => address, tokens: weir.tokens, secrets: weir.secrets, servicePrincipals: weir.servicePrincipals, loginLinks, scheduler: weir.scheduler, backfills: weir.backfills, pipelines: weir.pipelines, notifications: weir.notifications, statements: weir.statements });
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    address = `http://${config.host}:${info.port}`;
+  const listen = { fetch: app.fetch, port: config.port, hostname: config.host };
+  const server = serve(tls ? { ...listen, createServer: createHttpsServer, serverOptions: tls } : listen, (info) => {
+    address = `${tls ? 'https' : 'http'}://${config.host}:${info.port}`;
     process.stdout.write(`weir is running at ${address}  (data: ${config.dataDir})\n`);
     process.stdout.write(`${weir.adminTokenFile ? 'created the admin token in' : 'admin token:'} ${join(config.dataDir, ADMIN_TOKEN_FILE)} (the weir CLI reads it)\n`);
     process.stdout.write(`web UI login (one-time link, valid 15 minutes): ${address}/login?code=${loginLinks.issue()}\n`);
@@ -47,4 +51,17 @@ export async function runServer(opts: { dataDir?: string; port?: string; host?: 
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** The certificate and key of --tls-cert/--tls-key, read once at start; undefined for plain HTTP. */
+function readTls(config: Readonly<Config>): { cert: Buffer; key: Buffer } | undefined {
+  if (!config.tlsCert || !config.tlsKey) return undefined;
+  const read = (file: string, flag: string) => {
+    try {
+      return readFileSync(file);
+    } catch (e) {
+      throw new WeirError('VALIDATION.INVALID', `${flag} ${file}: cannot read it (${(e as Error).message}); pass a readable PEM file`);
+    }
+  };
+  return { cert: read(config.tlsCert, '--tls-cert'), key: read(config.tlsKey, '--tls-key') };
 }

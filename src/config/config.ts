@@ -25,6 +25,12 @@ export const Config = z.object({
   }),
   /** PagerDuty Events API v2 endpoint (WEIR_PAGERDUTY_EVENTS_URL). */
   pagerDutyEventsUrl: z.url(),
+  /** PEM certificate and private key files (--tls-cert/--tls-key, WEIR_TLS_CERT/WEIR_TLS_KEY): serve HTTPS; both or neither. */
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+}).refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), {
+  message: 'pass both --tls-cert and --tls-key (or WEIR_TLS_CERT and WEIR_TLS_KEY) to serve HTTPS, or neither for plain HTTP',
+  path: ['tlsKey'],
 });
 export type Config = z.infer<typeof Config>;
 
@@ -47,6 +53,8 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | number |
       from: env.WEIR_SMTP_FROM || undefined,
     },
     pagerDutyEventsUrl: env.WEIR_PAGERDUTY_EVENTS_URL || 'https://events.pagerduty.com/v2/enqueue',
+    tlsCert: optionalPath(flags.tlsCert ?? env.WEIR_TLS_CERT),
+    tlsKey: optionalPath(flags.tlsKey ?? env.WEIR_TLS_KEY),
   };
   const r = Config.safeParse(raw);
   if (!r.success) throw new WeirError('VALIDATION.INVALID', `configuration: ${formatIssues(r.error)}`);
@@ -56,4 +64,8 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | number |
 /** A URL (`postgres://…`) stays as given; anything else is a SQLite file path, made absolute. */
 function storeLocation(v: string): string {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : resolve(v);
+}
+
+function optionalPath(v: string | number | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : resolve(String(v));
 }
