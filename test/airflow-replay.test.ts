@@ -52,8 +52,9 @@ function airflowCall(method: 'GET' | 'POST', endpoint: string, o: { op: string; 
 /** Asserts the fields of runs/get that the operators and triggers read, with their types. */
 function expectRunShape(run: any): void {
   expect(typeof run.run_id).toBe('number');
-  // One-time runs (runs/submit) carry no job_id in weir (see docs/integrations.md); job runs always do.
-  if (run.run_type === 'JOB_RUN') expect(typeof run.job_id).toBe('number');
+  // Every run has a job_id: one-time runs (runs/submit) get their hidden job's id, which the deferrable
+  // DatabricksSubmitRunOperator reads with hook.get_job_id.
+  expect(typeof run.job_id).toBe('number');
   expect(run.run_page_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
   expect(LIFE_CYCLE_STATES).toContain(run.state.life_cycle_state);
   expect(typeof run.state.state_message).toBe('string');

@@ -234,7 +234,9 @@ describe('api: runs', () => {
     expect(run.status, JSON.stringify(run.body)).toBe(200);
     const done = await waitTerminal(run.body.run_id);
     expect(done).toMatchObject({ run_type: 'SUBMIT_RUN', run_name: 'two', state: { result_state: 'SUCCESS' } });
-    expect(done.job_id).toBeUndefined();
+    // The hidden job of a one-time run: a job id no stored job has.
+    expect(typeof done.job_id).toBe('number');
+    expect((await get('get', { job_id: done.job_id })).status).toBe(400);
     expect(done.tasks.map((t: Json) => t.task_key)).toEqual(['x', 'y']);
     expect(done.tasks[1].depends_on).toEqual([{ task_key: 'x' }]);
     const out = await get('runs/get-output', { run_id: run.body.run_id });

@@ -140,7 +140,7 @@ export function wireRun(run: RunRecord, ctx: WireContext, o: WireRunOptions): Js
   const defs = run.settings.parameters ?? [];
   const jobParameters = defs.map((p) => ({ name: p.name, default: p.default, value: run.job_parameters[p.name] ?? p.default }));
   return compact({
-    job_id: run.job_id ?? undefined,
+    job_id: run.job_id ?? run.submit_job_id ?? undefined,
     run_id: run.run_id,
     job_run_id: run.run_id,
     number_in_job: run.run_id,

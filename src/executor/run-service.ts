@@ -117,6 +117,7 @@ export class RunService {
       parent: null,
       sourceDir,
       enqueue: true,
+      submitJobId: await this.store.reserveJobId(),
     });
   }
 
@@ -149,6 +150,7 @@ export class RunService {
     enqueue: boolean;
     triggerTime?: number;
     triggerInfo?: Record<string, unknown>;
+    submitJobId?: number;
   }): Promise<RunRecord> {
     const tasks = o.settings.tasks ?? [];
     if (tasks.length === 0) {
@@ -162,6 +164,7 @@ export class RunService {
       run_name: o.runName,
       run_type: o.runType,
       trigger: o.trigger,
+      submit_job_id: o.submitJobId ?? null,
       trigger_time: o.triggerTime ?? null,
       trigger_info: o.triggerInfo ?? null,
       life_cycle_state: 'QUEUED',

@@ -26,6 +26,8 @@ export interface RepairEntry {
 export interface RunRecord {
   run_id: number;
   job_id: number | null;
+  /** A one-time (runs/submit) run's job id as the API shows it: Databricks gives it a hidden job, Airflow reads it. */
+  submit_job_id?: number | null;
   run_name: string;
   run_type: RunType;
   trigger: TriggerType;

@@ -11,6 +11,8 @@ export interface JobStore {
   /** Finds the job created from a job file, by that file's absolute path. */
   findJobByName(name: string): Promise<JobRecord | undefined>;
   replaceSettings(jobId: number, settings: JobSettings): Promise<void>;
+  /** Reserves a job id that no stored job will get (the hidden job of a one-time runs/submit run). */
+  reserveJobId(): Promise<number>;
   /** Returns false when no such job existed. */
   deleteJob(jobId: number): Promise<boolean>;
 }

@@ -128,6 +128,10 @@ export class SqlStore implements JobStore, RunStore {
   }
 
   // ---- runs
+  reserveJobId(): Promise<number> {
+    return this.nextIds('job', 1);
+  }
+
   allocateIds(n: number): Promise<number> {
     return this.nextIds('run', n);
   }
