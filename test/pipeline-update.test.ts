@@ -157,18 +157,30 @@ AS SELECT region, sum(amount) AS revenue, count(*) AS orders FROM LIVE.orders GR
 });
 
 describe('failures', () => {
-  it('FAIL UPDATE expectations fail the update and write nothing', async () => {
+  it('FAIL UPDATE fails the update, leaves the table at its previous version and skips downstream flows', async () => {
     const folder = join(dir, 'strict');
     mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, 'p.sql'), `CREATE OR REFRESH MATERIALIZED VIEW checked (CONSTRAINT id_set EXPECT (id IS NOT NULL) ON VIOLATION FAIL UPDATE) AS SELECT * FROM (VALUES (1), (NULL)) t(id);\n`);
-    const p = await pipelines.create({ name: 'strict', libraries: [{ file: { path: 'strict/p.sql' } }] }, { sourceDir: dir });
+    writeFileSync(
+      join(folder, 'p.sql'),
+      `CREATE OR REFRESH MATERIALIZED VIEW checked (CONSTRAINT id_set EXPECT (id IS NOT NULL) ON VIOLATION FAIL UPDATE) AS SELECT * FROM (VALUES (1), (\${second})) t(id);
+CREATE OR REFRESH MATERIALIZED VIEW downstream AS SELECT count(*) AS n FROM LIVE.checked;
+`,
+    );
+    const spec = (second: string) => ({ name: 'strict', configuration: { second }, libraries: [{ file: { path: 'strict/p.sql' } }] });
+    const p = await pipelines.create(spec('2'), { sourceDir: dir });
+    expect((await update(p.pipeline_id)).state).toBe('COMPLETED');
+    const conn = await warehouse.connect();
+    const before = (await DeltaTable.forPath(conn, managedTablePath(dir, 'main.default.checked')).refresh())?.snapshot.version;
+    await pipelines.edit(p.pipeline_id, spec('NULL'));
     const u = await update(p.pipeline_id);
     expect(u.state).toMatch(/^FAILED/);
-    const errors = (await store.kysely.selectFrom('pipeline_events').select('data').where('pipeline_id', '=', p.pipeline_id).where('level', '=', 'ERROR').execute()).map((r) => JSON.parse(r.data as string).message);
-    expect(errors.join('\n')).toMatch(/expectation 'id_set' \(id IS NOT NULL\) on main\.default\.checked is violated by 1 of 2 row\(s\)/);
-    const conn = await warehouse.connect();
-    expect(await DeltaTable.forPath(conn, managedTablePath(dir, 'main.default.checked')).exists()).toBe(false);
+    expect(u.state).toMatch(/expectation 'id_set' \(id IS NOT NULL\) on main\.default\.checked is violated by 1 of 2 row\(s\)/);
+    const after = (await DeltaTable.forPath(conn, managedTablePath(dir, 'main.default.checked')).refresh())?.snapshot.version;
     conn.closeSync();
+    expect(after).toBe(before);
+    expect((await rows('main.default.checked', 'id')).map((r) => r.id)).toEqual([1, 2]);
+    const downstream = (await events(p.pipeline_id, u.update_id, 'flow_progress')).find((e) => e.origin.flow_name === 'main.default.downstream');
+    expect(downstream.details.flow_progress).toMatchObject({ status: 'SKIPPED', skip_reason: 'upstream dataset main.default.checked failed' });
   });
 
   it('a graph error fails the update with the file and line', async () => {

@@ -76,12 +76,14 @@ export async function runFlow(p: PrepareContext, ctx: UpdateContext, flow: Graph
   }
   const expectations = [...notNullExpectations(ds), ...ds.expectations];
   const shaped = shapeColumns(ds, q.sql, ctx.configuration);
-  // Without expectations the query is written straight away; with them its rows are staged once, counted in one
-  // scan, and the kept rows written from the stage (measured: staging and two count scans cost ~30% on 10M rows).
+  // Without expectations the query is written straight away. With them it is read twice: one scan counts every
+  // expectation, the second writes the kept rows. Inputs are fixed file lists, so both passes see the same rows
+  // (only non-deterministic functions such as rand() could differ). Measured on 10M rows: materializing the rows
+  // in a temp table instead cost 1.34x vs 1.15x of a hand-written DuckDB script, and twice the memory.
   let rowsSql = shaped;
   let checked: Awaited<ReturnType<typeof checkExpectations>> | undefined;
   if (expectations.length) {
-    await p.conn.run(`CREATE OR REPLACE TEMP TABLE ${STAGED} AS ${shaped}`);
+    await p.conn.run(`CREATE OR REPLACE TEMP VIEW ${STAGED} AS ${shaped}`);
     checked = await checkExpectations(p.conn, STAGED, flow.target, flow.id, expectations, ctx.configuration);
     rowsSql = checked.keepSql;
   }
@@ -98,7 +100,7 @@ export async function runFlow(p: PrepareContext, ctx: UpdateContext, flow: Graph
   }
   if (streaming) cps.save(cpKey, { ...q.next, once_done: def.once || q.next.once_done });
   else cps.save(cpKey, { batch_id: q.next.batch_id, files: {}, tables: (await inputVersions(p, flow)) ?? {} });
-  if (checked) await p.conn.run(`DROP TABLE IF EXISTS ${STAGED}`);
+  if (checked) await p.conn.run(`DROP VIEW IF EXISTS ${STAGED}`);
   const kept = checked ? checked.kept : written;
   return { num_output_rows: kept, dropped_records: checked ? checked.total - checked.kept : 0, expectations: (checked?.results ?? []).filter((r) => ds.expectations.some((e) => e.name === r.name)) };
 }
