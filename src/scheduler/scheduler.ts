@@ -140,11 +140,14 @@ export class Scheduler {
    */
   private async fireDue(now: number): Promise<void> {
     const due = this.queue.popDue(now);
+    const save: { job_id: number; state: TriggerState }[] = [];
     // In slices: the first runs start after one short statement instead of after every due job's evaluation.
-    for (let i = 0; i < due.length; i += FIRE_BATCH) await this.fireSlice(due.slice(i, i + FIRE_BATCH), now);
+    for (let i = 0; i < due.length; i += FIRE_BATCH) save.push(...(await this.fireSlice(due.slice(i, i + FIRE_BATCH), now)));
+    // Cursors are saved once every tick of this pass has fired, from the entries (a failed tick rewound its job's).
+    await this.d.schedules.putTriggerStates(save.map((x) => ({ job_id: x.job_id, state: this.entries.get(x.job_id)?.state ?? x.state })));
   }
 
-  private async fireSlice(jobIds: number[], now: number): Promise<void> {
+  private async fireSlice(jobIds: number[], now: number): Promise<{ job_id: number; state: TriggerState }[]> {
     const batch: { job: JobRecord; tick: TickRecord }[] = [];
     const save: { job_id: number; state: TriggerState }[] = [];
     const before = new Map<number, TriggerState>();
@@ -169,8 +172,7 @@ export class Scheduler {
       });
     }
     await this.fireBatch(batch, before);
-    // Saved after firing, from the entries: a tick whose run could not be created rewound its job's cursor.
-    await this.d.schedules.putTriggerStates(save.map((x) => ({ job_id: x.job_id, state: this.entries.get(x.job_id)?.state ?? x.state })));
+    return save;
   }
 
   /** Persists the ticks, creates their runs, records the run ids; `before` is each job's state before evaluation. */
@@ -308,7 +310,7 @@ export class Scheduler {
       const latest = await this.d.schedules.latestTickTime(job.job_id, [trigger.kind]);
       if (latest !== undefined && latest > state.cursor) state = { ...state, cursor: latest, last_fired: Math.max(latest, state.last_fired ?? latest) };
     }
-    this.entries.set(job.job_id, { job, trigger, state, raw });
+    this.entries.set(job.job_id, { job, trigger, state, raw, savedAt: now });
     const due = trigger.kind === 'cron' || trigger.kind === 'periodic' ? evaluateTimeTrigger(job.job_id, trigger, state, Number.NEGATIVE_INFINITY, this.o).nextDue : now;
     this.queue.push(job.job_id, due);
   }

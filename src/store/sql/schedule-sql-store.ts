@@ -32,7 +32,9 @@ export class ScheduleSqlStore implements ScheduleStore {
     await this.db.transaction().execute(async (tx) => {
       for (let i = 0; i < ticks.length; i += CHUNK) {
         const part = ticks.slice(i, i + CHUNK);
-        await tx.insertInto('schedule_ticks').values(part.map(toRow)).onConflict((oc) => oc.column('tick_key').doNothing()).execute();
+        const res = await tx.insertInto('schedule_ticks').values(part.map(toRow)).onConflict((oc) => oc.column('tick_key').doNothing()).executeTakeFirst();
+        // Every tick new (the usual case): nothing to read back.
+        if (Number(res.numInsertedOrUpdatedRows ?? 0) === part.length) continue;
         const rows = await tx.selectFrom('schedule_ticks').selectAll().where('tick_key', 'in', part.map((t) => t.tick_key)).execute();
         for (const r of rows) stored.set(r.tick_key, fromRow(r));
       }
