@@ -8,13 +8,16 @@ import type { ApiDeps } from './app.js';
 import { invalidParameter, runNotFound } from './errors.js';
 import { handle } from './handle.js';
 import { pageLinks, pageWindow, PagingParams, parseParams } from './params.js';
+import { exportRun } from './run-export.js';
 import { runLogs, runOutput } from './run-output.js';
 import { compact, wireRun } from './wire-run.js';
 
 /** Request parameters (query or JSON body) of the route that parses RunIdParams; also documented in /api/openapi.json. */
 export const RunIdParams = z.object({ run_id: IntLike });
 /** Request parameters (query or JSON body) of the route that parses GetParams; also documented in /api/openapi.json. */
-export const GetParams = z.object({ run_id: IntLike, include_history: BoolLike.optional(), include_resolved_values: BoolLike.optional() });
+export const GetParams = z.object({ run_id: IntLike, include_history: BoolLike.optional(), include_resolved_values: BoolLike.optional(), page_token: z.string().optional() });
+/** runs/export's parameters. */
+export const ExportParams = z.object({ run_id: IntLike, views_to_export: z.string().optional() });
 /** Request parameters (query or JSON body) of the route that parses ListParams; also documented in /api/openapi.json. */
 export const ListParams = z.object({
   ...PagingParams,
@@ -59,11 +62,11 @@ async function requireRun(deps: ApiDeps, runId: number): Promise<RunRecord> {
 }
 
 /** The wire form of one run, with its tasks when asked. */
-async function runForm(deps: ApiDeps, run: RunRecord, tasks: boolean): Promise<Record<string, unknown>> {
+async function runForm(deps: ApiDeps, run: RunRecord, tasks: boolean, o: { taskOffset?: number; resolvedValues?: boolean } = {}): Promise<Record<string, unknown>> {
   const all = tasks ? await deps.store.listTaskRuns(run.run_id) : [];
   let parentRunId: number | undefined;
   if (run.parent_task_run_id !== null) parentRunId = (await deps.store.getTaskRun(run.parent_task_run_id))?.run_id;
-  return wireRun(run, { baseUrl: deps.baseUrl(), now: Date.now(), all }, { tasks, parentRunId });
+  return wireRun(run, { baseUrl: deps.baseUrl(), now: Date.now(), all }, { tasks, parentRunId, taskOffset: o.taskOffset, resolvedValues: o.resolvedValues });
 }
 
 /** Routes of jobs/runs/* for one API version. */
@@ -78,7 +81,9 @@ export function runsRoutes(deps: ApiDeps): Hono {
 
   app.get('/jobs/runs/get', handle(async (p) => {
     const q = parseParams(GetParams, p);
-    return runForm(deps, await requireRun(deps, q.run_id), true);
+    // Jobs API 2.2 pages a run's tasks 100 at a time (next_page_token), like jobs/get.
+    const taskOffset = q.page_token !== undefined ? pageWindow({ page_token: q.page_token }, { defaultLimit: 100, maxLimit: 100, zeroMeansMax: true }).offset : 0;
+    return runForm(deps, await requireRun(deps, q.run_id), true, { taskOffset, resolvedValues: q.include_resolved_values ?? false });
   }));
 
   app.get('/jobs/runs/list', handle(async (p) => {
@@ -143,6 +148,11 @@ export function runsRoutes(deps: ApiDeps): Hono {
     }
     await deps.store.deleteRun(run_id);
     return {};
+  }));
+
+  app.get('/jobs/runs/export', handle(async (p) => {
+    const q = parseParams(ExportParams, p);
+    return { ...(await exportRun(deps, q.run_id, (q.views_to_export ?? 'CODE').toUpperCase())) };
   }));
 
   app.get('/jobs/runs/logs', handle(async (p) => {

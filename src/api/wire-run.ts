@@ -1,6 +1,7 @@
 import { isTerminal, statusStateOf, terminationOf, type LifeCycleState, type ResultState } from '../domain/run-state.js';
 import { taskKindOf } from '../domain/task.js';
 import type { RepairEntry, RunRecord, TaskRunRecord } from '../store/records.js';
+import { encodePageToken } from './params.js';
 
 type Json = Record<string, unknown>;
 
@@ -53,7 +54,38 @@ export interface WireContext {
 }
 
 /** RunTask: one task run of a run, as runs/get lists it in `tasks`. */
-export function wireTaskRun(run: RunRecord, tr: TaskRunRecord, ctx: WireContext): Json {
+/** A run's tasks, 100 per page from `taskOffset` (2.2 paging: next_page_token while more remain). */
+function taskPage(run: RunRecord, ctx: WireContext, o: WireRunOptions): Json {
+  if (!o.tasks) return {};
+  const all = currentTopTaskRuns(run, ctx.all);
+  const from = o.taskOffset ?? 0;
+  const page = all.slice(from, from + TASKS_PER_PAGE).map((t) => wireTaskRun(run, t, ctx, o.resolvedValues ?? false));
+  return { tasks: page.length ? page : undefined, next_page_token: all.length > from + TASKS_PER_PAGE ? encodePageToken(from + TASKS_PER_PAGE) : undefined };
+}
+
+const TASKS_PER_PAGE = 100;
+
+/** The resolved parameters of a task attempt (include_resolved_values), by task kind as Databricks names them. */
+function resolvedValues(tr: TaskRunRecord): Json | undefined {
+  const r = tr.resolved_values as Record<string, Record<string, unknown> | undefined> | null;
+  if (!r) return undefined;
+  const pick = (kind: string, fields: string[]) => {
+    const t = r[kind];
+    return t ? compact(Object.fromEntries(fields.map((f) => [f, t[f]]))) : undefined;
+  };
+  return compact({
+    notebook_task: pick('notebook_task', ['base_parameters']),
+    spark_python_task: pick('spark_python_task', ['parameters']),
+    python_wheel_task: pick('python_wheel_task', ['parameters', 'named_parameters']),
+    spark_jar_task: pick('spark_jar_task', ['parameters']),
+    sql_task: pick('sql_task', ['parameters']),
+    condition_task: pick('condition_task', ['left', 'right']),
+    run_job_task: pick('run_job_task', ['job_parameters']),
+    shell_task: pick('shell_task', ['command']),
+  });
+}
+
+export function wireTaskRun(run: RunRecord, tr: TaskRunRecord, ctx: WireContext, withResolved = false): Json {
   const userCanceled = tr.result_state === 'CANCELED' || tr.result_state === 'TIMEDOUT';
   const out: Json = {
     ...tr.task,
@@ -74,6 +106,7 @@ export function wireTaskRun(run: RunRecord, tr: TaskRunRecord, ctx: WireContext)
     out.for_each_task = { ...tr.task.for_each_task, stats: { task_run_stats: iterationStats(tr, ctx.all) } };
   }
   if (kind === 'run_job_task' && tr.child_run_id !== null) out.run_job_output = { run_id: tr.child_run_id };
+  if (withResolved) out.resolved_values = resolvedValues(tr);
   return compact(out);
 }
 
@@ -133,6 +166,10 @@ export interface WireRunOptions {
   tasks: boolean;
   /** The run that started this one, for trigger_info of RUN_JOB_TASK children. */
   parentRunId?: number;
+  /** First task of the page (runs/get page_token). */
+  taskOffset?: number;
+  /** Add each task's resolved_values (include_resolved_values). */
+  resolvedValues?: boolean;
 }
 
 /** Run: a RunRecord and its task runs in the Databricks Jobs 2.2 wire format. */
@@ -164,6 +201,6 @@ export function wireRun(run: RunRecord, ctx: WireContext, o: WireRunOptions): Js
     repair_history: wireRepairHistory(run, ctx),
     job_clusters: run.settings.job_clusters,
     git_source: run.settings.git_source,
-    tasks: o.tasks ? currentTopTaskRuns(run, ctx.all).map((t) => wireTaskRun(run, t, ctx)) : undefined,
+    ...taskPage(run, ctx, o),
   });
 }
