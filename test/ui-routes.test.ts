@@ -50,10 +50,11 @@ describe('uiRoutes', () => {
     expect((await app(dist).request('/assets/gone-2.js')).status).toBe(404);
   });
 
-  it('without a build, / says how to build the UI', async () => {
-    const r = await app(join(root, 'nothing')).request('/');
+  it('without a build, / says how to build the UI to a browser, and API clients get the API answer', async () => {
+    const r = await app(join(root, 'nothing')).request('/', { headers: { accept: 'text/html' } });
     expect(r.status).toBe(404);
     expect(await r.text()).toContain('npm run build:web');
+    expect((await app(join(root, 'nothing')).request('/')).status).toBe(418);
     expect((await app(join(root, 'nothing')).request('/jobs', { headers: { accept: 'text/html' } })).status).toBe(418);
   });
 });

@@ -56,7 +56,8 @@ export function uiRoutes(root: string = webDir()): MiddlewareHandler {
     if ((c.req.method !== 'GET' && c.req.method !== 'HEAD') || !isUiPath(c.req.path)) return next();
     const index = join(base, 'index.html');
     if (!existsSync(index)) {
-      if (c.req.path !== '/') return next();
+      // Only a browser asking for the page hears that the UI is not built; API clients get the API's JSON answer.
+      if (c.req.path !== '/' || !(c.req.header('accept') ?? '').includes('text/html')) return next();
       return c.text(`The web UI is not built: no ${index}. Run \`npm run build:web\` (or \`npm run build\`) and reload.`, 404);
     }
     const file = c.req.path === '/' ? index : fileFor(base, c.req.path);
