@@ -43,7 +43,7 @@ describe('weir sql', () => {
     const table = weir(['sql', '-e', query]);
     expect(table.out).toBe(['id | name          | score', '---+---------------+------', '1  | Ada, Countess | NULL', '2  | Bob "B"       | 3.5', '(2 rows)', ''].join('\n'));
     const json = weir(['sql', '-e', query, '--format', 'json']);
-    expect(json.out.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ id: '1', name: 'Ada, Countess', score: null }, { id: '2', name: 'Bob "B"', score: '3.5' }]);
+    expect(json.out.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ id: 1, name: 'Ada, Countess', score: null }, { id: 2, name: 'Bob "B"', score: 3.5 }]);
     const csv = weir(['sql', '-e', query, '--format', 'csv']);
     expect(csv.out).toBe('id,name,score\n1,"Ada, Countess",\n2,"Bob ""B""",3.5\n');
   });

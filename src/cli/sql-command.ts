@@ -16,6 +16,8 @@ interface StatementBody {
 export interface CliResult {
   columns: string[];
   rows: (string | null)[][];
+  /** The columns' SQL types as the manifest gives them (INT, DOUBLE, DECIMAL(10,2), BOOLEAN, STRING…). */
+  types?: string[];
 }
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED', 'CLOSED']);
@@ -28,7 +30,8 @@ export async function runStatement(api: ApiClient, statement: string, scope: { c
     body = await api.call<StatementBody>('GET', `/api/2.0/sql/statements/${body.statement_id}`);
   }
   if (body.status.state !== 'SUCCEEDED') throw new Error(`${body.status.error?.error_code ?? body.status.state}: ${body.status.error?.message ?? 'the statement did not succeed'}`);
-  return { columns: (body.manifest?.schema.columns ?? []).map((c) => c.name), rows: body.result?.data_array ?? [] };
+  const cols = body.manifest?.schema.columns ?? [];
+  return { columns: cols.map((c) => c.name), types: cols.map((c) => c.type_text), rows: body.result?.data_array ?? [] };
 }
 
 function csvCell(v: string | null): string {
@@ -36,9 +39,24 @@ function csvCell(v: string | null): string {
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-/** Formats a result: an aligned table, one JSON object per row, or CSV with a header. */
+/**
+ * A cell as a JSON value of its SQL type: numbers and booleans as such (integers beyond 2^53 and decimals a double
+ * cannot hold exactly stay strings, so no digit is lost), everything else as the text the API sent.
+ */
+function jsonCell(v: string | null, type: string | undefined): unknown {
+  if (v === null || !type) return v;
+  const t = type.toUpperCase();
+  if (t === 'BOOLEAN') return v === 'true';
+  if (/^(TINYINT|SMALLINT|INT|INTEGER|BIGINT|LONG|SHORT|BYTE)$/.test(t)) return Number.isSafeInteger(Number(v)) ? Number(v) : v;
+  if (/^(FLOAT|DOUBLE|REAL)$/.test(t) && Number.isFinite(Number(v))) return Number(v);
+  // Decimals become numbers only when no digit is lost.
+  if (/^(DECIMAL|NUMERIC)/.test(t) && String(Number(v)) === v) return Number(v);
+  return v;
+}
+
+/** Formats a result: an aligned table, one JSON object per row (typed values), or CSV with a header. */
 export function formatResult(r: CliResult, format: SqlOutputFormat): string {
-  if (format === 'json') return r.rows.map((row) => JSON.stringify(Object.fromEntries(r.columns.map((c, i) => [c, row[i]])))).join('\n') + (r.rows.length ? '\n' : '');
+  if (format === 'json') return r.rows.map((row) => JSON.stringify(Object.fromEntries(r.columns.map((c, i) => [c, jsonCell(row[i], r.types?.[i])])))).join('\n') + (r.rows.length ? '\n' : '');
   if (format === 'csv') return [r.columns, ...r.rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
   if (r.columns.length === 0) return 'OK\n';
   const shown = r.rows.map((row) => row.map((v) => (v === null ? 'NULL' : v)));
