@@ -1,6 +1,7 @@
 import type { ResultState } from '../domain/run-state.js';
 import { taskKindOf } from '../domain/task.js';
-import type { RunRecord, TaskRunRecord } from '../store/records.js';
+import type { RunRecord, TaskRunPatch, TaskRunRecord } from '../store/records.js';
+import type { AttemptResult } from './runners/task-runner.js';
 import { newTaskRun } from './task-run-factory.js';
 
 /** Whether an attempt that ended with `result` gets another one (max_retries −1 = forever; condition tasks never retry). */
@@ -40,4 +41,24 @@ export function iterationRuns(run: RunRecord, parent: TaskRunRecord, inputs: unk
   return inputs.map((input, i) =>
     newTaskRun({ id: firstId + i, run, task: nested, now, dataDir, repairId: parent.repair_id, parent: parent.task_run_id, iteration: i, input: JSON.stringify(input) }),
   );
+}
+
+/** The terminal patch of an attempt: its result (a timeout or cancel overrides the runner's), message, error and output. */
+export function endedAttemptPatch(run: RunRecord, tr: TaskRunRecord, res: AttemptResult, reason?: 'timeout' | 'cancel'): { patch: TaskRunPatch; result: ResultState } {
+  const result: ResultState = reason === 'timeout' ? 'TIMEDOUT' : reason === 'cancel' ? 'CANCELED' : res.result;
+  const message =
+    reason === 'timeout' ? `Task timed out after ${tr.task.timeout_seconds ?? run.settings.timeout_seconds} seconds.`
+      : reason === 'cancel' ? 'Canceled by user.'
+        : res.error ?? '';
+  const patch: TaskRunPatch = {
+    life_cycle_state: 'TERMINATED',
+    result_state: result,
+    state_message: message,
+    exit_code: res.exitCode ?? null,
+    error: result === 'SUCCESS' ? null : res.error ?? message,
+    error_trace: res.errorTrace ?? null,
+    outcome: res.outcome ?? null,
+    output: { ...tr.output, ...(res.notebookOutput ? { notebook_output: res.notebookOutput } : {}), ...(res.sqlOutput ? { sql_output: res.sqlOutput } : {}) },
+  };
+  return { patch, result };
 }

@@ -3,6 +3,7 @@ import { isTerminal, type ResultState } from '../domain/run-state.js';
 import { taskKindOf, type TaskKind } from '../domain/task.js';
 import { WeirError } from '../domain/weir-error.js';
 import type { SqlEngine } from '../engine/sql-engine.js';
+import { conditionResult, pipelineTaskResult, type PipelineUpdateRunner } from './control-tasks.js';
 import type { JobStore } from '../store/ports/job-store.js';
 import type { RunStore } from '../store/ports/run-store.js';
 import type { RunRecord, TaskRunPatch, TaskRunRecord } from '../store/records.js';
@@ -11,11 +12,10 @@ import type { AttemptResult, TaskRunner } from './runners/task-runner.js';
 import type { SecretResolver } from '../secrets/secret-service.js';
 import { AttemptLauncher } from './attempt-launcher.js';
 import { emitRunEvent, type RunEvent, type RunEventListener } from './run-events.js';
-import { evaluateCondition } from './run-if.js';
 import { currentAttempts, dependencyDecision, finalResult, forEachOutcome, isReady, runTaskValues, type ActiveRun } from './active-run.js';
 import { referenceScope, resolveDeep } from './references.js';
 import { applyOverrides, UNRESOLVED_KEYS } from './task-resolution.js';
-import { iterationRuns, parseForEachInputs, retryAttempt, shouldRetry } from './attempt-policy.js';
+import { endedAttemptPatch, iterationRuns, parseForEachInputs, retryAttempt, shouldRetry } from './attempt-policy.js';
 
 /** What the executor needs. */
 export interface ExecutorDeps {
@@ -183,8 +183,7 @@ export class Executor {
     const max = a.run.settings.max_concurrent_runs ?? 1;
     if (a.run.job_id !== null && a.run.parent_task_run_id === null) {
       const others = [...this.active.values()].filter((o) => o !== a && o.run.job_id === a.run.job_id && o.run.life_cycle_state !== 'QUEUED');
-      const running = others.length;
-      if (running >= max) {
+      if (others.length >= max) {
         if (a.run.settings.queue?.enabled) {
           // Say who the run waits for (runs/get shows it as state_message), once per change.
           const msg = `Queued: waiting for run(s) ${others.map((o) => o.run.run_id).join(', ')} of this job to finish (max_concurrent_runs is ${max}).`;
@@ -194,7 +193,7 @@ export class Executor {
           }
           return;
         }
-        await this.finishRun(a, 'SKIPPED', 'MAXIMUM_CONCURRENT_RUNS_REACHED', `Skipped: the job already has ${running} active run(s) and max_concurrent_runs is ${max}.`);
+        await this.finishRun(a, 'SKIPPED', 'MAXIMUM_CONCURRENT_RUNS_REACHED', `Skipped: the job already has ${others.length} active run(s) and max_concurrent_runs is ${max}.`);
         return;
       }
     }
@@ -301,19 +300,15 @@ export class Executor {
     await this.d.store.saveTaskRun(tr);
     this.emit({ type: 'task_started', run: { ...a.run }, taskRun: { ...tr } });
     if (kind === 'condition_task') {
-      const c = task.condition_task!;
-      try {
-        const outcome = evaluateCondition(c.left, c.op, c.right) ? 'true' : 'false';
-        await this.finishAttempt(a, tr, { result: 'SUCCESS', outcome });
-      } catch (e) {
-        await this.finishAttempt(a, tr, { result: 'FAILED', error: (e as Error).message });
-      }
+      await this.finishAttempt(a, tr, conditionResult(task));
     } else if (kind === 'for_each_task') {
       await this.startForEach(a, tr, task);
     } else if (kind === 'run_job_task') {
       await this.startChildJob(a, tr, task);
     } else if (kind === 'pipeline_task') {
-      void this.runPipelineTask(a, tr, task);
+      void pipelineTaskResult(task, this.runPipelineUpdate)
+        .then((res) => this.finishAttempt(a, tr, res))
+        .catch((e) => process.emitWarning(`weir: finishing task run ${tr.task_run_id} failed: ${e}`));
     } else {
       this.runProcess(a, tr, task, kind as TaskKind);
     }
@@ -359,45 +354,14 @@ export class Executor {
     }
   }
 
+  /** Runs a pipeline_task's update (set by the composition root when the pipeline engine runs in this process). */
+  runPipelineUpdate?: PipelineUpdateRunner;
+
   /** Creates the child run of a run_job_task (set by the jobs service, which owns run creation). */
-  /**
-   * Runs one update of a pipeline for a pipeline_task and resolves when it ends (set by the composition root when
-   * the pipeline engine runs in this process).
-   */
-  runPipelineUpdate?: (spec: { pipeline_id: string; full_refresh?: boolean }, signal: AbortSignal) => Promise<{ ok: boolean; updateId: string; message: string }>;
-
-  private async runPipelineTask(a: ActiveRun, tr: TaskRunRecord, task: TaskRunRecord['task']): Promise<void> {
-    const spec = task.pipeline_task!;
-    if (!this.runPipelineUpdate) {
-      await this.finishAttempt(a, tr, { result: 'FAILED', error: `pipeline_task: this weir process has no pipeline engine; run the job in \`weir server\`` });
-      return;
-    }
-    try {
-      const r = await this.runPipelineUpdate({ pipeline_id: String(spec.pipeline_id), full_refresh: spec.full_refresh === true || String(spec.full_refresh) === 'true' }, new AbortController().signal);
-      await this.finishAttempt(a, tr, r.ok ? { result: 'SUCCESS' } : { result: 'FAILED', error: `pipeline_task: update ${r.updateId} of pipeline ${spec.pipeline_id} ${r.message}` });
-    } catch (e) {
-      await this.finishAttempt(a, tr, { result: 'FAILED', error: `pipeline_task: ${(e as Error).message}` });
-    }
-  }
-
   createChildRun?: (spec: NonNullable<TaskRunRecord['task']['run_job_task']>, parentTaskRunId: number) => Promise<number>;
 
   private async finishAttempt(a: ActiveRun, tr: TaskRunRecord, res: AttemptResult, reason?: 'timeout' | 'cancel'): Promise<void> {
-    const result: ResultState = reason === 'timeout' ? 'TIMEDOUT' : reason === 'cancel' ? CANCELED : res.result;
-    const message =
-      reason === 'timeout' ? `Task timed out after ${tr.task.timeout_seconds ?? a.run.settings.timeout_seconds} seconds.`
-        : reason === 'cancel' ? 'Canceled by user.'
-          : res.error ?? '';
-    const patch: TaskRunPatch = {
-      life_cycle_state: 'TERMINATED',
-      result_state: result,
-      state_message: message,
-      exit_code: res.exitCode ?? null,
-      error: result === 'SUCCESS' ? null : res.error ?? message,
-      error_trace: res.errorTrace ?? null,
-      outcome: res.outcome ?? null,
-      output: { ...tr.output, ...(res.notebookOutput ? { notebook_output: res.notebookOutput } : {}), ...(res.sqlOutput ? { sql_output: res.sqlOutput } : {}) },
-    };
+    const { patch, result } = endedAttemptPatch(a.run, tr, res, reason);
     await this.retryOrSettle(a, tr, patch, result);
   }
 
@@ -413,14 +377,9 @@ export class Executor {
     a.taskRuns.set(id, next);
     await this.d.store.batch({ insert: [next], taskRuns: [[tr.task_run_id, { ...patch, end_time: now, is_current: false }]] });
     this.emit({ type: 'task_ended', run: { ...a.run }, taskRun: { ...tr }, lastAttempt: false });
-    const wait = (next.not_before ?? now) - now;
-    if (wait > 0) {
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        this.kick();
-      }, wait);
-      this.timers.add(t);
-    }
+    // Kick now (other tasks may start) and again when the retry may start.
+    const t = setTimeout(() => (this.timers.delete(t), this.kick()), Math.max(0, (next.not_before ?? now) - now));
+    this.timers.add(t);
     this.kick();
   }
 
