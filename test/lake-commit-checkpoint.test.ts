@@ -1,34 +1,19 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/domain/clock.js';
+import { describe, expect, it } from 'vitest';
+import { useLakeFixture } from './support/lake-fixture.js';
 import { DeltaTable } from '../src/lake/delta-table.js';
 
-let instance: DuckDBInstance;
-let conn: DuckDBConnection;
-let root: string;
-const clock = new ManualClock(Date.UTC(2026, 0, 1));
-
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  conn = await instance.connect();
-  root = mkdtempSync(join(tmpdir(), 'weir-lake-ckpt-'));
-});
-afterAll(() => {
-  conn.closeSync();
-  instance.closeSync();
-  rmSync(root, { recursive: true, force: true });
-});
+const lake = useLakeFixture('weir-lake-ckpt-');
+const clock = lake.clock;
 
 async function rows(sql: string): Promise<Record<string, unknown>[]> {
-  return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  return (await lake.conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
 }
 
 describe('checkpoints', () => {
   it('writes a classic checkpoint at version 10 in the protocol schema, plus _last_checkpoint', async () => {
-    const t = DeltaTable.forPath(conn, join(root, 'ten'), { clock });
+    const t = DeltaTable.forPath(lake.conn, join(lake.root, 'ten'), { clock });
     await t.create(`SELECT 0 AS id, 'p0' AS part`, { partitionBy: ['part'] });
     for (let i = 1; i <= 8; i++) await t.append(`SELECT ${i} AS id, 'p${i % 2}' AS part`);
     clock.advance(1000);
@@ -58,13 +43,13 @@ describe('checkpoints', () => {
   });
 
   it('a fresh writer starts from the checkpoint, even when the commits before it were cleaned up', async () => {
-    const t = DeltaTable.forPath(conn, join(root, 'cleaned'), { clock });
+    const t = DeltaTable.forPath(lake.conn, join(lake.root, 'cleaned'), { clock });
     await t.create(`SELECT 0 AS id, 'a b/é' AS part, NULL::VARCHAR AS note`, { partitionBy: ['part'] });
     for (let i = 1; i <= 10; i++) await t.append(`SELECT ${i} AS id, ${i % 3 === 0 ? 'NULL::VARCHAR' : `'p${i % 2}'`} AS part, 'n' AS note`, { txn: { appId: 'app', version: i } });
     const before = await t.snapshot();
     const log = join(t.tablePath, '_delta_log');
     for (let v = 0; v < 10; v++) rmSync(join(log, `${String(v).padStart(20, '0')}.json`));
-    const fresh = DeltaTable.forPath(conn, t.tablePath, { clock });
+    const fresh = DeltaTable.forPath(lake.conn, t.tablePath, { clock });
     const snap = await fresh.snapshot();
     expect(snap.version).toBe(10);
     expect(snap.protocol).toEqual(before.protocol);
@@ -77,7 +62,7 @@ describe('checkpoints', () => {
   });
 
   it('honours delta.checkpointInterval and drops tombstones past the retention', async () => {
-    const t = DeltaTable.forPath(conn, join(root, 'three'), { clock });
+    const t = DeltaTable.forPath(lake.conn, join(lake.root, 'three'), { clock });
     await t.create(`SELECT 1 AS id`, { properties: { 'delta.checkpointInterval': '3', 'delta.deletedFileRetentionDuration': 'interval 1 hour' } });
     await t.overwrite(`SELECT 2 AS id`); // v1 tombstones the v0 file
     clock.advance(2 * 3_600_000);
@@ -91,7 +76,7 @@ describe('checkpoints', () => {
 
   it('a failing checkpoint does not fail the commit', async () => {
     const errors: unknown[] = [];
-    const t = DeltaTable.forPath(conn, join(root, 'fail'), {
+    const t = DeltaTable.forPath(lake.conn, join(lake.root, 'fail'), {
       clock,
       checkpointer: async () => {
         throw new Error('disk full');

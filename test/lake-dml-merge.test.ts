@@ -1,38 +1,20 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/domain/clock.js';
+import { describe, expect, it } from 'vitest';
+import { useLakeFixture } from './support/lake-fixture.js';
 import { isWeirError } from '../src/domain/weir-error.js';
 import type { Action, AddFile, RemoveFile } from '../src/lake/actions.js';
 import { commitTransaction } from '../src/lake/commit/commit-transaction.js';
 import { DeltaTable } from '../src/lake/delta-table.js';
 import { buildMerge } from '../src/lake/dml/merge-into.js';
 
-let instance: DuckDBInstance;
-let conn: DuckDBConnection;
-let root: string;
-let n = 0;
-const clock = new ManualClock(Date.UTC(2026, 0, 1));
+const lake = useLakeFixture('weir-lake-merge-');
+const clock = lake.clock;
+const table = lake.table;
 
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  conn = await instance.connect();
-  root = mkdtempSync(join(tmpdir(), 'weir-lake-merge-'));
-});
-afterAll(() => {
-  conn.closeSync();
-  instance.closeSync();
-  rmSync(root, { recursive: true, force: true });
-});
-
-function table(): DeltaTable {
-  return DeltaTable.forPath(conn, join(root, `t${++n}`), { clock });
-}
 
 async function rows(t: DeltaTable): Promise<Record<string, unknown>[]> {
-  return (await conn.runAndReadAll(`SELECT * FROM (${await t.scanSql()}) ORDER BY id`)).getRowObjectsJson() as Record<string, unknown>[];
+  return (await lake.conn.runAndReadAll(`SELECT * FROM (${await t.scanSql()}) ORDER BY id`)).getRowObjectsJson() as Record<string, unknown>[];
 }
 
 function commit(t: DeltaTable, v: number): Action[] {
@@ -198,13 +180,13 @@ describe('MERGE INTO', () => {
     await threeFiles(t);
     const state = (await t.refresh())!;
     const spec = (id: number) => ({ source: src(`(${id}, 'x')`), on: 't.id = s.id', whenMatched: [{ action: 'updateAll' as const }] });
-    const first = await buildMerge(conn, state, spec(1), clock);
-    const second = await buildMerge(conn, state, spec(2), clock);
-    await DeltaTable.forPath(conn, t.tablePath, { clock }).append(`SELECT 1000::INTEGER AS id, 'appended' AS name`);
-    await commitTransaction(first, { conn, clock });
-    const e = await commitTransaction(second, { conn, clock }).catch((x: unknown) => x);
+    const first = await buildMerge(lake.conn, state, spec(1), clock);
+    const second = await buildMerge(lake.conn, state, spec(2), clock);
+    await DeltaTable.forPath(lake.conn, t.tablePath, { clock }).append(`SELECT 1000::INTEGER AS id, 'appended' AS name`);
+    await commitTransaction(first, { conn: lake.conn, clock });
+    const e = await commitTransaction(second, { conn: lake.conn, clock }).catch((x: unknown) => x);
     expect(isWeirError(e, 'DELTA.CONCURRENT_MODIFICATION')).toBe(true);
-    const all = await rows(DeltaTable.forPath(conn, t.tablePath, { clock }));
+    const all = await rows(DeltaTable.forPath(lake.conn, t.tablePath, { clock }));
     expect(all.find((x) => x.id === 1)).toEqual({ id: 1, name: 'x' });
     expect(all.find((x) => x.id === 1000)).toEqual({ id: 1000, name: 'appended' });
   });
@@ -221,13 +203,13 @@ describe('MERGE against a reference', () => {
       const t = table();
       for (let f = 0; f < 4; f++) await t.append(`SELECT CASE WHEN i = 3 THEN NULL ELSE ${f * 25} + i END::INTEGER AS id, 'n' || i AS name FROM range(25) r(i)`);
       const target = `SELECT * FROM (${await t.scanSql()})`;
-      const before = (await conn.runAndReadAll(target)).getRowObjectsJson();
+      const before = (await lake.conn.runAndReadAll(target)).getRowObjectsJson();
       const keys = [...new Set(Array.from({ length: 1 + rnd(8) }, () => rnd(130) - 10))];
       const values = keys.map((k) => `(${rnd(6) === 0 ? 'NULL' : k}, 's${k}', ${rnd(2) === 0})`).join(', ');
       const source = `SELECT * FROM (VALUES ${values}) v(id, name, keep)`;
-      await conn.run(`CREATE OR REPLACE TEMP TABLE ref_target AS SELECT * FROM (VALUES ${before.map((r) => `(${r.id ?? 'NULL'}, '${r.name}')`).join(', ')}) v(id, name)`);
-      await conn.run(`CREATE OR REPLACE TEMP TABLE ref_source AS ${source}`);
-      const expected = (await conn.runAndReadAll(`
+      await lake.conn.run(`CREATE OR REPLACE TEMP TABLE ref_target AS SELECT * FROM (VALUES ${before.map((r) => `(${r.id ?? 'NULL'}, '${r.name}')`).join(', ')}) v(id, name)`);
+      await lake.conn.run(`CREATE OR REPLACE TEMP TABLE ref_source AS ${source}`);
+      const expected = (await lake.conn.runAndReadAll(`
         SELECT t.id, t.name FROM ref_target t WHERE NOT EXISTS (SELECT 1 FROM ref_source s WHERE s.id = t.id)
         UNION ALL SELECT t.id, s.name FROM ref_target t JOIN ref_source s ON s.id = t.id WHERE s.keep
         UNION ALL SELECT s.id, s.name FROM ref_source s WHERE NOT EXISTS (SELECT 1 FROM ref_target t WHERE s.id = t.id)
@@ -238,7 +220,7 @@ describe('MERGE against a reference', () => {
         whenMatched: [{ condition: 's.keep', action: 'update', set: { name: 's.name' } }, { action: 'delete' }],
         whenNotMatched: [{ action: 'insert', values: { id: 's.id', name: 's.name' } }],
       });
-      const actual = (await conn.runAndReadAll(`SELECT * FROM (${await t.scanSql()}) ORDER BY ALL`)).getRowObjectsJson();
+      const actual = (await lake.conn.runAndReadAll(`SELECT * FROM (${await t.scanSql()}) ORDER BY ALL`)).getRowObjectsJson();
       expect(actual, `round ${round}: source ${values}`).toEqual(expected);
     }
   });

@@ -1,9 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/domain/clock.js';
+import { describe, expect, it } from 'vitest';
+import { useLakeFixture } from './support/lake-fixture.js';
 import { isWeirError } from '../src/domain/weir-error.js';
 import type { Action, AddFile, RemoveFile } from '../src/lake/actions.js';
 import { commitTransaction } from '../src/lake/commit/commit-transaction.js';
@@ -14,29 +12,13 @@ import { buildUpdate } from '../src/lake/dml/update-rows.js';
 import { loadSnapshot } from '../src/lake/load-snapshot.js';
 import { readTable } from '../src/lake/scan/read-table.js';
 
-let instance: DuckDBInstance;
-let conn: DuckDBConnection;
-let root: string;
-let n = 0;
-const clock = new ManualClock(Date.UTC(2026, 0, 1));
+const lake = useLakeFixture('weir-lake-dml-');
+const clock = lake.clock;
+const table = lake.table;
 
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  conn = await instance.connect();
-  root = mkdtempSync(join(tmpdir(), 'weir-lake-dml-'));
-});
-afterAll(() => {
-  conn.closeSync();
-  instance.closeSync();
-  rmSync(root, { recursive: true, force: true });
-});
-
-function table(): DeltaTable {
-  return DeltaTable.forPath(conn, join(root, `t${++n}`), { clock });
-}
 
 async function rows(t: DeltaTable, order = 'id'): Promise<Record<string, unknown>[]> {
-  return (await conn.runAndReadAll(`SELECT * FROM (${await t.scanSql()}) ORDER BY ${order}`)).getRowObjectsJson() as Record<string, unknown>[];
+  return (await lake.conn.runAndReadAll(`SELECT * FROM (${await t.scanSql()}) ORDER BY ${order}`)).getRowObjectsJson() as Record<string, unknown>[];
 }
 
 function commit(t: DeltaTable, v: number): Action[] {
@@ -164,7 +146,7 @@ describe('UPDATE', () => {
     expect(removes(c).map((x) => x.partitionValues)).toEqual([{ p: 'b' }]);
     expect(adds(c).map((x) => x.partitionValues.p).sort()).toEqual(['b', 'c']);
     const snap = await t.snapshot();
-    const { rows: cRows, plan } = await readTable(conn, snap, { filter: { op: '=', column: 'p', value: 'c' } });
+    const { rows: cRows, plan } = await readTable(lake.conn, snap, { filter: { op: '=', column: 'p', value: 'c' } });
     expect(cRows).toEqual([{ id: 5, p: 'c' }]);
     expect(plan.filesRead).toBe(1);
   });
@@ -183,12 +165,12 @@ describe('DML conflicts', () => {
     const a = table();
     await threeFiles(a);
     const stateA = await a.refresh();
-    const pending = await buildDelete(conn, stateA!, 'id = 3', clock);
-    const b = DeltaTable.forPath(conn, a.tablePath, { clock });
+    const pending = await buildDelete(lake.conn, stateA!, 'id = 3', clock);
+    const b = DeltaTable.forPath(lake.conn, a.tablePath, { clock });
     await b.append(`SELECT 3::INTEGER AS id, 0::BIGINT AS v`);
-    const r = await commitTransaction(pending, { conn, clock });
+    const r = await commitTransaction(pending, { conn: lake.conn, clock });
     expect(r.version).toBe(4);
-    const all = await rows(DeltaTable.forPath(conn, a.tablePath, { clock }), 'id, v');
+    const all = await rows(DeltaTable.forPath(lake.conn, a.tablePath, { clock }), 'id, v');
     expect(all.filter((x) => x.id === 3)).toEqual([{ id: 3, v: '0' }]); // the appended row, not the deleted one
     expect(all).toHaveLength(30);
   });
@@ -197,13 +179,13 @@ describe('DML conflicts', () => {
     const t = table();
     await threeFiles(t);
     const state = await t.refresh();
-    const first = await buildDelete(conn, state!, 'id = 1', clock);
-    const second = await buildDelete(conn, state!, 'id = 2', clock);
-    await commitTransaction(first, { conn, clock });
-    const e = await commitTransaction(second, { conn, clock }).catch((x: unknown) => x);
+    const first = await buildDelete(lake.conn, state!, 'id = 1', clock);
+    const second = await buildDelete(lake.conn, state!, 'id = 2', clock);
+    await commitTransaction(first, { conn: lake.conn, clock });
+    const e = await commitTransaction(second, { conn: lake.conn, clock }).catch((x: unknown) => x);
     expect(isWeirError(e, 'DELTA.CONCURRENT_MODIFICATION')).toBe(true);
     expect((e as Error).message).toContain('both transactions removed the file');
-    const snap = await loadSnapshot(t.tablePath, { conn });
+    const snap = await loadSnapshot(t.tablePath, { conn: lake.conn });
     expect(snap.version).toBe(3);
   });
 
@@ -211,10 +193,10 @@ describe('DML conflicts', () => {
     const t = table();
     await threeFiles(t);
     const state = await t.refresh();
-    const first = await buildUpdate(conn, state!, { set: { v: '0' }, where: 'id = 25' }, clock);
-    const second = await buildUpdate(conn, state!, { set: { v: '1' }, where: 'id = 5' }, clock);
-    await commitTransaction(first, { conn, clock });
-    const e = await commitTransaction(second, { conn, clock }).catch((x: unknown) => x);
+    const first = await buildUpdate(lake.conn, state!, { set: { v: '0' }, where: 'id = 25' }, clock);
+    const second = await buildUpdate(lake.conn, state!, { set: { v: '1' }, where: 'id = 5' }, clock);
+    await commitTransaction(first, { conn: lake.conn, clock });
+    const e = await commitTransaction(second, { conn: lake.conn, clock }).catch((x: unknown) => x);
     expect(isWeirError(e, 'DELTA.CONCURRENT_MODIFICATION')).toBe(true);
   });
 });
@@ -273,8 +255,8 @@ describe('DML file pruning', () => {
     let pruned = 0;
     for (let i = 0; i < 200; i++) {
       const p = pred(3);
-      const hits = (await conn.runAndReadAll(`SELECT DISTINCT filename AS f FROM (${withFile}) WHERE ${p}`)).getRowObjectsJson().map((r) => String(r.f));
-      const kept = new Set((await candidateFiles(conn, snap, p)).map((f) => join(t.tablePath, f.path)));
+      const hits = (await lake.conn.runAndReadAll(`SELECT DISTINCT filename AS f FROM (${withFile}) WHERE ${p}`)).getRowObjectsJson().map((r) => String(r.f));
+      const kept = new Set((await candidateFiles(lake.conn, snap, p)).map((f) => join(t.tablePath, f.path)));
       for (const h of hits) expect(kept.has(h), `${p} pruned ${h}`).toBe(true);
       pruned += snap.files.length - kept.size;
     }

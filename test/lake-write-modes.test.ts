@@ -1,36 +1,18 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/domain/clock.js';
+import { describe, expect, it } from 'vitest';
+import { useLakeFixture } from './support/lake-fixture.js';
 import { isWeirError } from '../src/domain/weir-error.js';
 import { DeltaTable } from '../src/lake/delta-table.js';
 import type { Action } from '../src/lake/actions.js';
 
-let instance: DuckDBInstance;
-let conn: DuckDBConnection;
-let root: string;
-let n = 0;
-const clock = new ManualClock(Date.UTC(2026, 0, 1));
+const lake = useLakeFixture('weir-lake-modes-');
+const clock = lake.clock;
+const table = lake.table;
 
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  conn = await instance.connect();
-  root = mkdtempSync(join(tmpdir(), 'weir-lake-modes-'));
-});
-afterAll(() => {
-  conn.closeSync();
-  instance.closeSync();
-  rmSync(root, { recursive: true, force: true });
-});
-
-function table(): DeltaTable {
-  return DeltaTable.forPath(conn, join(root, `t${++n}`), { clock });
-}
 
 async function read(t: DeltaTable, sel = '*', order = 'id', at: { version?: number; timestamp?: number } = {}): Promise<Record<string, unknown>[]> {
-  return (await conn.runAndReadAll(`SELECT ${sel} FROM (${await t.scanSql(at)}) ORDER BY ${order}`)).getRowObjectsJson() as Record<string, unknown>[];
+  return (await lake.conn.runAndReadAll(`SELECT ${sel} FROM (${await t.scanSql(at)}) ORDER BY ${order}`)).getRowObjectsJson() as Record<string, unknown>[];
 }
 
 function commit(t: DeltaTable, v: number): Action[] {
@@ -139,13 +121,13 @@ describe('damaged logs', () => {
     await t.append(`SELECT 2 AS id`);
     await t.append(`SELECT 3 AS id`);
     rmSync(join(t.tablePath, '_delta_log', '00000000000000000001.json'));
-    await expect(DeltaTable.forPath(conn, t.tablePath).snapshot()).rejects.toSatisfy((e) => isWeirError(e, 'DELTA.VERSION_NOT_FOUND') && /missing commit 1/.test((e as Error).message));
+    await expect(DeltaTable.forPath(lake.conn, t.tablePath).snapshot()).rejects.toSatisfy((e) => isWeirError(e, 'DELTA.VERSION_NOT_FOUND') && /missing commit 1/.test((e as Error).message));
     // a handle that already read version 0 notices the gap itself
     await expect(t.append(`SELECT 4 AS id`)).resolves.toBeDefined(); // t's state is at version 2 already
-    const stale = DeltaTable.forPath(conn, join(root, 'gap'), { clock });
+    const stale = DeltaTable.forPath(lake.conn, join(lake.root, 'gap'), { clock });
     await stale.create(`SELECT 1 AS id`);
-    await DeltaTable.forPath(conn, stale.tablePath).append(`SELECT 2 AS id`);
-    await DeltaTable.forPath(conn, stale.tablePath).append(`SELECT 3 AS id`);
+    await DeltaTable.forPath(lake.conn, stale.tablePath).append(`SELECT 2 AS id`);
+    await DeltaTable.forPath(lake.conn, stale.tablePath).append(`SELECT 3 AS id`);
     rmSync(join(stale.tablePath, '_delta_log', '00000000000000000001.json'));
     await expect(stale.append(`SELECT 4 AS id`)).rejects.toSatisfy((e) => isWeirError(e, 'DELTA.LOG_CORRUPT') && /00000000000000000001\.json is missing/.test((e as Error).message));
   });

@@ -1,31 +1,16 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/domain/clock.js';
+import { describe, expect, it } from 'vitest';
+import { useLakeFixture } from './support/lake-fixture.js';
 import { DeltaTable } from '../src/lake/delta-table.js';
 import type { AddFile } from '../src/lake/actions.js';
 import { dataFilePath } from '../src/lake/scan/data-file-path.js';
 
-let instance: DuckDBInstance;
-let conn: DuckDBConnection;
-let root: string;
-const clock = new ManualClock(Date.UTC(2026, 0, 1));
-
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  conn = await instance.connect();
-  root = mkdtempSync(join(tmpdir(), 'weir-lake-part-'));
-});
-afterAll(() => {
-  conn.closeSync();
-  instance.closeSync();
-  rmSync(root, { recursive: true, force: true });
-});
+const lake = useLakeFixture('weir-lake-part-');
+const clock = lake.clock;
 
 async function rows(sql: string): Promise<Record<string, unknown>[]> {
-  return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  return (await lake.conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
 }
 
 function adds(t: DeltaTable, v: number): AddFile[] {
@@ -37,7 +22,7 @@ const VALUES = ['a b', 'x/y', 'é:ü', '100%', 'null', null];
 
 describe('partitioned tables', () => {
   it('round-trips string partition values with spaces, slashes, unicode, % and NULL', async () => {
-    const t = DeltaTable.forPath(conn, join(root, 'strings'), { clock });
+    const t = DeltaTable.forPath(lake.conn, join(lake.root, 'strings'), { clock });
     const list = VALUES.map((v) => (v === null ? 'NULL' : `'${v}'`)).join(', ');
     await t.create(`SELECT unnest([${list}]) AS p, unnest(range(${VALUES.length}))::INTEGER AS id`, { partitionBy: ['p'] });
     const files = adds(t, 0);
@@ -53,7 +38,7 @@ describe('partitioned tables', () => {
   });
 
   it('round-trips date and int partitions (two partition columns) and appends into existing partitions', async () => {
-    const t = DeltaTable.forPath(conn, join(root, 'date-int'), { clock });
+    const t = DeltaTable.forPath(lake.conn, join(lake.root, 'date-int'), { clock });
     await t.create(`SELECT DATE '2024-02-29' + (i % 3)::INTEGER AS d, (i % 2)::INTEGER AS k, i::BIGINT AS v FROM range(6) t(i)`, { partitionBy: ['d', 'k'] });
     await t.append(`SELECT DATE '2024-02-29' AS d, 1 AS k, 100 AS v`);
     const f0 = adds(t, 0);
@@ -68,7 +53,7 @@ describe('partitioned tables', () => {
   });
 
   it('writes timestamp partition values as ISO-8601 UTC with microseconds', async () => {
-    const t = DeltaTable.forPath(conn, join(root, 'ts'), { clock });
+    const t = DeltaTable.forPath(lake.conn, join(lake.root, 'ts'), { clock });
     await t.create(`SELECT TIMESTAMPTZ '2024-01-01 10:00:00.123456+02' AS ts, 1 AS x`, { partitionBy: ['ts'] });
     expect(adds(t, 0)[0].partitionValues).toEqual({ ts: '2024-01-01T08:00:00.123456Z' });
     expect(await rows(`SELECT epoch_us(ts) AS us FROM (${await t.scanSql()})`)).toEqual([{ us: String(Date.UTC(2024, 0, 1, 8) * 1000 + 123456) }]);

@@ -1,29 +1,14 @@
 /** Tables written by the writer, read back by the reader's loadSnapshot. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/domain/clock.js';
+import { describe, expect, it } from 'vitest';
+import { useLakeFixture } from './support/lake-fixture.js';
 import { DeltaTable } from '../src/lake/delta-table.js';
 import { loadSnapshot } from '../src/lake/load-snapshot.js';
 import type { Snapshot } from '../src/lake/snapshot.js';
 
-let instance: DuckDBInstance;
-let conn: DuckDBConnection;
-let root: string;
-const clock = new ManualClock(Date.UTC(2026, 0, 1));
-
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  conn = await instance.connect();
-  root = mkdtempSync(join(tmpdir(), 'weir-lake-reader-'));
-});
-afterAll(() => {
-  conn.closeSync();
-  instance.closeSync();
-  rmSync(root, { recursive: true, force: true });
-});
+const lake = useLakeFixture('weir-lake-reader-');
+const clock = lake.clock;
 
 function byPath(s: Snapshot): Record<string, unknown> {
   return Object.fromEntries(s.files.map((f) => [f.path, { partitionValues: f.partitionValues, size: f.size, stats: f.stats }]));
@@ -31,7 +16,7 @@ function byPath(s: Snapshot): Record<string, unknown> {
 
 describe('the reader reads what the writer wrote', () => {
   it('every version of a partitioned, evolving table, starting from the checkpoint at version 10', async () => {
-    const t = DeltaTable.forPath(conn, join(root, 'table'), { clock });
+    const t = DeltaTable.forPath(lake.conn, join(lake.root, 'table'), { clock });
     await t.create(`SELECT 0 AS id, 'a b' AS p, TIMESTAMP '2024-01-01 00:00:00' AS ts`, { partitionBy: ['p'] });
     for (let v = 1; v <= 11; v++) {
       clock.advance(1000);

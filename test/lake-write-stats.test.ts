@@ -1,32 +1,14 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/domain/clock.js';
-import { DeltaTable } from '../src/lake/delta-table.js';
+import { describe, expect, it } from 'vitest';
+import { useLakeFixture } from './support/lake-fixture.js';
 import { truncateMax, truncateMin } from '../src/lake/write/file-stats.js';
 
-let instance: DuckDBInstance;
-let conn: DuckDBConnection;
-let root: string;
-let n = 0;
-const clock = new ManualClock(Date.UTC(2026, 0, 1));
-
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  conn = await instance.connect();
-  root = mkdtempSync(join(tmpdir(), 'weir-lake-stats-'));
-});
-afterAll(() => {
-  conn.closeSync();
-  instance.closeSync();
-  rmSync(root, { recursive: true, force: true });
-});
+const lake = useLakeFixture('weir-lake-stats-');
 
 /** The raw stats text of the single add of commit 0. */
 async function statsOf(sql: string, properties: Record<string, string> = {}): Promise<string> {
-  const t = DeltaTable.forPath(conn, join(root, `t${++n}`), { clock });
+  const t = lake.table();
   await t.create(sql, { properties });
   const lines = readFileSync(join(t.tablePath, '_delta_log', '00000000000000000000.json'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const add = lines.find((a) => 'add' in a).add;

@@ -1,36 +1,18 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/domain/clock.js';
+import { describe, expect, it } from 'vitest';
+import { useLakeFixture } from './support/lake-fixture.js';
 import { isWeirError } from '../src/domain/weir-error.js';
 import { DeltaTable } from '../src/lake/delta-table.js';
 import type { Action } from '../src/lake/actions.js';
 
-let instance: DuckDBInstance;
-let conn: DuckDBConnection;
-let root: string;
-let n = 0;
-const clock = new ManualClock(Date.UTC(2026, 0, 1));
+const lake = useLakeFixture('weir-lake-write-');
+const clock = lake.clock;
+const table = lake.table;
 
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  conn = await instance.connect();
-  root = mkdtempSync(join(tmpdir(), 'weir-lake-write-'));
-});
-afterAll(() => {
-  conn.closeSync();
-  instance.closeSync();
-  rmSync(root, { recursive: true, force: true });
-});
-
-function table(): DeltaTable {
-  return DeltaTable.forPath(conn, join(root, `t${++n}`), { clock });
-}
 
 async function rows(sql: string): Promise<Record<string, unknown>[]> {
-  return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  return (await lake.conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
 }
 
 async function read(t: DeltaTable, order: string, at: { version?: number; timestamp?: number } = {}): Promise<Record<string, unknown>[]> {
