@@ -63,7 +63,7 @@ export interface StartUpdate {
 
 // api-client.ts prefixes /api/2.2/ (the Jobs API); the Pipelines API lives under /api/2.0/, and the browser's URL
 // parser resolves the `..` before the request is sent.
-const V20 = '../2.0/';
+const V20 = '2.0/';
 
 /** GET /api/2.0/<path>. */
 export function pipelinesGet<T>(path: string, query?: Record<string, string | number | undefined>): Promise<T> {
