@@ -51,8 +51,18 @@ export function taskEdges(tasks: TaskSettings[]): TaskEdge[] {
   );
 }
 
-/** Lays out a job's task graph left to right with ELK's layered algorithm. */
-export async function layoutTasks(tasks: TaskSettings[]): Promise<PlacedTask[]> {
+/** A node placed by the layout: its id and top-left position. */
+export interface PlacedNode {
+  id: string;
+  x: number;
+  y: number;
+}
+
+/** Lays out any directed graph left to right with ELK's layered algorithm, every node of the given size. */
+export async function layoutDag(ids: string[], edges: { id: string; from: string; to: string }[], size: { width: number; height: number }): Promise<PlacedNode[]> {
+  const known = new Set(ids);
+  // ELK wants one edge per id; two edges between the same nodes (two flows, say) draw as one line.
+  const unique = new Map(edges.filter((e) => known.has(e.from) && known.has(e.to)).map((e) => [`${e.from}->${e.to}`, e]));
   const graph = await (await elk()).layout({
     id: 'root',
     layoutOptions: {
@@ -60,12 +70,18 @@ export async function layoutTasks(tasks: TaskSettings[]): Promise<PlacedTask[]> 
       'elk.direction': 'RIGHT',
       'elk.layered.spacing.nodeNodeBetweenLayers': '60',
       'elk.spacing.nodeNode': '24',
-      ...(tasks.length > LARGE ? FAST : {}),
+      ...(ids.length > LARGE ? FAST : {}),
     },
-    children: tasks.map((t) => ({ id: t.task_key, width: NODE_W, height: NODE_H })),
-    edges: taskEdges(tasks).map((e) => ({ id: e.id, sources: [e.from], targets: [e.to] })),
+    children: ids.map((id) => ({ id, width: size.width, height: size.height })),
+    edges: [...unique.entries()].map(([id, e]) => ({ id, sources: [e.from], targets: [e.to] })),
   });
-  return (graph.children ?? []).map((c) => ({ key: c.id, x: c.x ?? 0, y: c.y ?? 0 }));
+  return (graph.children ?? []).map((c) => ({ id: c.id, x: c.x ?? 0, y: c.y ?? 0 }));
+}
+
+/** Lays out a job's task graph (task nodes of NODE_W × NODE_H). */
+export async function layoutTasks(tasks: TaskSettings[]): Promise<PlacedTask[]> {
+  const placed = await layoutDag(tasks.map((t) => t.task_key), taskEdges(tasks), { width: NODE_W, height: NODE_H });
+  return placed.map((p) => ({ key: p.id, x: p.x, y: p.y }));
 }
 
 /** What kind of task this is, in a word ("condition", "for each", "notebook", …). */

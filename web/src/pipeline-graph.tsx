@@ -1,6 +1,6 @@
 import { Background, Controls, MarkerType, ReactFlow, type Edge, type Node } from '@xyflow/react';
 import { useEffect, useMemo, useState } from 'react';
-import { layoutDag, type PlacedNode } from './pipeline-graph-layout.js';
+import { layoutDag, type PlacedNode } from './graph-layout.js';
 import { formatRate, passRate, pipelineStateColor, rateClass, shortName, typeLabel, worstExpectation, type DatasetNode, type PipelineGraphModel } from './pipeline-model.js';
 
 /** Size of a dataset node: taller than a task node, for the row counts and the expectation badge. */
