@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { apiGet, apiPost } from './api-client.js';
 import type { Job, Run, RunTask } from './api-types.js';
+import { JobEditorDialog } from './create-job-dialog.js';
 import { ErrorBox } from './error-box.js';
 import { RunMatrix } from './run-matrix.js';
 import { SettingsView } from './settings-view.js';
@@ -15,6 +16,7 @@ export function JobPage({ jobId }: { jobId: number }) {
   const [latest, setLatest] = useState<Run | null>(null);
   const [tab, setTab] = useState<Tab>('graph');
   const [error, setError] = useState<unknown>(null);
+  const [editing, setEditing] = useState(false);
   const load = useCallback(async () => {
     try {
       setJob(await apiGet<Job>('jobs/get', { job_id: jobId }));
@@ -41,7 +43,9 @@ export function JobPage({ jobId }: { jobId: number }) {
         <h1>{job?.settings.name ?? `Job ${jobId}`}</h1>
         <span className="muted">job {jobId}</span>
         <button onClick={() => void runNow()}>Run now</button>
+        {job && <button onClick={() => setEditing(true)}>Edit</button>}
       </div>
+      {job && editing && <JobEditorDialog job={job} onClose={() => setEditing(false)} onSaved={() => { setEditing(false); void load(); }} />}
       <ErrorBox error={error} />
       <div className="tabs" role="tablist">
         {(['graph', 'runs', 'settings'] as Tab[]).map((t) => (
