@@ -1,5 +1,6 @@
 import type { ELK as Elk } from 'elkjs/lib/elk-api.js';
 import type { TaskSettings } from './api-types.js';
+import { layeredGrid, type PlacedNode } from './layered-grid.js';
 
 /** A laid-out task: its key and top-left position. */
 export interface PlacedTask {
@@ -35,6 +36,11 @@ const FAST: Record<string, string> = {
   'elk.separateConnectedComponents': 'false',
 };
 
+/** True when a graph of this many nodes is laid out by ELK (larger ones by layeredGrid, without loading ELK). */
+export function usesElk(nodes: number): boolean {
+  return nodes <= LARGE;
+}
+
 let elkInstance: Promise<Elk> | undefined;
 
 /** ELK, loaded on first use so the jobs list does not download it. */
@@ -51,18 +57,14 @@ export function taskEdges(tasks: TaskSettings[]): TaskEdge[] {
   );
 }
 
-/** A node placed by the layout: its id and top-left position. */
-export interface PlacedNode {
-  id: string;
-  x: number;
-  y: number;
-}
+export type { PlacedNode };
 
 /** Lays out any directed graph left to right with ELK's layered algorithm, every node of the given size. */
 export async function layoutDag(ids: string[], edges: { id: string; from: string; to: string }[], size: { width: number; height: number }): Promise<PlacedNode[]> {
   const known = new Set(ids);
   // ELK wants one edge per id; two edges between the same nodes (two flows, say) draw as one line.
   const unique = new Map(edges.filter((e) => known.has(e.from) && known.has(e.to)).map((e) => [`${e.from}->${e.to}`, e]));
+  if (!usesElk(ids.length)) return layeredGrid(ids, [...unique.values()], size);
   const graph = await (await elk()).layout({
     id: 'root',
     layoutOptions: {

@@ -6,6 +6,7 @@ import { ErrorBox } from './error-box.js';
 import { RunMatrix } from './run-matrix.js';
 import { SettingsView } from './settings-view.js';
 import { TaskGraph } from './task-graph.js';
+import { fetchFullJob } from './job-form-api.js';
 import { hrefOf } from './use-hash-route.js';
 
 type Tab = 'graph' | 'runs' | 'settings';
@@ -19,7 +20,8 @@ export function JobPage({ jobId }: { jobId: number }) {
   const [editing, setEditing] = useState(false);
   const load = useCallback(async () => {
     try {
-      setJob(await apiGet<Job>('jobs/get', { job_id: jobId }));
+      // Every page of tasks: jobs/get answers 100 at a time, and the graph shows them all.
+      setJob(await fetchFullJob(jobId));
       const r = await apiGet<{ runs?: Run[] }>('jobs/runs/list', { job_id: jobId, limit: 1, expand_tasks: true });
       setLatest(r.runs?.[0] ?? null);
     } catch (e) {
