@@ -6,7 +6,9 @@ import { BoolLike, IntLike, ParamMap, ParamValue } from '../domain/wire.js';
 import type { JobRecord } from '../store/records.js';
 import type { ApiDeps, ApiVersion } from './app.js';
 import { jobNotFound } from './errors.js';
-import { handle } from './handle.js';
+import { guardedHandle, jobSubject, permissionsOf, visibleJobs } from './job-permission-guard.js';
+import { principalOf } from './auth.js';
+import { isAdmin, parseAclRequest } from '../auth/job-permissions.js';
 import { encodePageToken, pageLinks, pageWindow, PagingParams, parseParams } from './params.js';
 import { mergeJobSettings } from './merge-job-settings.js';
 import { compact } from './wire-run.js';
@@ -95,13 +97,18 @@ function checkedSettings(body: unknown, where: string): JobSettings {
 /** Routes of jobs/* (create, get, list, update, reset, delete, run-now) for one API version. */
 export function jobsRoutes(deps: ApiDeps, version: ApiVersion): Hono {
   const app = new Hono();
+  // Every route checks JOB_ROUTE_RULES (job-permission-guard.ts) before it runs.
+  const handle = guardedHandle(deps);
 
-  app.post('/jobs/create', handle(async (p) => {
+  app.post('/jobs/create', handle(async (p, c) => {
     const settings = settingsOf(p, '');
+    const acl = parseAclRequest(p.access_control_list, 'access_control_list');
+    const creator = principalOf(c).userName;
     await deps.compute?.checkJob(settings, '');
     // Jobs created through 2.2 queue by default (Databricks "Updating from Jobs API 2.1 to 2.2").
     if (version === '2.2' && settings.queue === undefined) settings.queue = { enabled: true };
-    const jobId = await deps.store.createJob({ settings, creator_user_name: 'admin', created_time: Date.now(), source_dir: deps.workspaceDir });
+    const jobId = await deps.store.createJob({ settings, creator_user_name: creator, created_time: Date.now(), source_dir: deps.workspaceDir });
+    await permissionsOf(deps).grantInitial(jobSubject({ job_id: jobId, creator_user_name: creator }).object, creator, acl);
     deps.scheduler?.jobChanged(jobId);
     return { job_id: jobId };
   }));
@@ -112,9 +119,15 @@ export function jobsRoutes(deps: ApiDeps, version: ApiVersion): Hono {
     return wireJob(await requireJob(deps, q.job_id), { expand: true, full: true, arrayOffset: offset });
   }));
 
-  app.get('/jobs/list', handle(async (p) => {
+  app.get('/jobs/list', handle(async (p, c) => {
     const q = parseParams(ListParams, p);
     const { offset, limit } = pageWindow(q, { defaultLimit: 20, maxLimit: 100, zeroMeansMax: false });
+    const { userName } = principalOf(c);
+    if (!isAdmin(userName)) {
+      // Only the jobs the caller may view; offsets count all jobs, so pages may be short (docs/api.md, Permissions).
+      const v = await visibleJobs(deps, userName, { name: q.name, offset, limit });
+      return compact({ jobs: v.items.length ? v.items.map((j) => wireJob(j, { expand: q.expand_tasks ?? false, full: false })) : undefined, ...v.links });
+    }
     const r = await deps.store.listJobs({ name: q.name, offset, limit });
     return compact({
       jobs: r.jobs.length ? r.jobs.map((j) => wireJob(j, { expand: q.expand_tasks ?? false, full: false })) : undefined,
@@ -146,6 +159,7 @@ export function jobsRoutes(deps: ApiDeps, version: ApiVersion): Hono {
   app.post('/jobs/delete', handle(async (p) => {
     const { job_id } = parseParams(JobIdParams, p);
     if (!(await deps.store.deleteJob(job_id))) throw jobNotFound(job_id);
+    await permissionsOf(deps).store.deleteAcl({ object_type: 'job', object_id: job_id });
     deps.scheduler?.jobChanged(job_id);
     return {};
   }));

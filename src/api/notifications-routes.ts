@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { guardedHandle } from './job-permission-guard.js';
 import { z } from 'zod';
 import { WeirError } from '../domain/weir-error.js';
 import { IntLike } from '../domain/wire.js';
@@ -34,6 +35,8 @@ async function mapNotFound<T>(p: Promise<T>): Promise<T> {
  * `GET /api/2.x/jobs/runs/notifications?run_id=`: every delivery of a run with each of its attempts.
  */
 export function notificationsRoutes(deps: ApiDeps): Hono {
+  // The job permission rules (job-permission-guard.ts) apply here as on the jobs and runs routes.
+  const guarded = guardedHandle(deps);
   const app = new Hono();
   const n = (): NotificationsApi => {
     if (!deps.notifications) throw new ApiError(501, 'NOT_IMPLEMENTED', 'This weir process has no notification system; start `weir server`.');
@@ -51,7 +54,7 @@ export function notificationsRoutes(deps: ApiDeps): Hono {
   }));
 
   for (const v of API_VERSIONS) {
-    app.get(`/api/${v}/jobs/runs/notifications`, handle(async (p) => {
+    app.get(`/api/${v}/jobs/runs/notifications`, guarded(async (p) => {
       const { run_id } = parseParams(RunIdParams, p);
       if (!(await deps.store.getRun(run_id))) throw runNotFound(run_id);
       const store = n().store;

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { guardedHandle } from './job-permission-guard.js';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock.js';
 import { IntLike } from '../domain/wire.js';
@@ -90,9 +91,11 @@ function wireSummary(s: OperationsSummary, start: number, end: number, hours: nu
  * notification deliveries of a window) and `GET weir/runs/iterations` (the iterations of a for_each task run).
  */
 export function operationsRoutes(deps: ApiDeps): Hono {
+  // The job permission rules (job-permission-guard.ts) apply here as on the jobs and runs routes.
+  const guarded = guardedHandle(deps);
   const app = new Hono();
 
-  app.get('/weir/operations/summary', handle(async (p) => {
+  app.get('/weir/operations/summary', guarded(async (p) => {
     const ops = deps.operations;
     if (!ops) throw new ApiError(501, 'NOT_IMPLEMENTED', 'This weir process computes no operations summary; it is served by `weir server`.');
     const q = parseParams(SummaryParams, p);
@@ -102,7 +105,7 @@ export function operationsRoutes(deps: ApiDeps): Hono {
     return wireSummary(summary, start, end, q.window_hours);
   }));
 
-  app.get('/weir/runs/iterations', handle(async (p) => {
+  app.get('/weir/runs/iterations', guarded(async (p) => {
     const q = parseParams(IterationParams, p);
     const { offset, limit } = pageWindow(q, { defaultLimit: 100, maxLimit: 100, zeroMeansMax: true });
     const parent = await deps.store.getTaskRun(q.run_id);

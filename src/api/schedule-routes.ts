@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { guardedHandle } from './job-permission-guard.js';
 import { z } from 'zod';
 import { BoolLike, IntLike } from '../domain/wire.js';
 import type { ApiDeps } from './app.js';
@@ -32,13 +33,15 @@ const NextParams = z.object({ job_id: IntLike, count: IntLike.optional() });
  * schedule tick in a range; intervals that succeeded are never re-run).
  */
 export function scheduleRoutes(deps: ApiDeps): Hono {
+  // The job permission rules (job-permission-guard.ts) apply here as on the jobs and runs routes.
+  const guarded = guardedHandle(deps);
   const app = new Hono();
   const backfills = () => {
     if (!deps.backfills) throw new ApiError(501, 'NOT_IMPLEMENTED', 'This weir process has no scheduler role, so it cannot run backfills; start `weir server` or `weir scheduler`.');
     return deps.backfills;
   };
 
-  app.get('/jobs/schedule/next', handle(async (p) => {
+  app.get('/jobs/schedule/next', guarded(async (p) => {
     const q = parseParams(NextParams, p);
     const job = await deps.store.getJob(q.job_id);
     if (!job) throw jobNotFound(q.job_id);
@@ -55,14 +58,14 @@ export function scheduleRoutes(deps: ApiDeps): Hono {
     };
   }));
 
-  app.post('/jobs/backfill', handle(async (p) => {
+  app.post('/jobs/backfill', guarded(async (p) => {
     const q = parseParams(BackfillParams, p);
     const b = await backfills().create(q.job_id, { from: q.from, to: q.to, concurrency: q.concurrency, only_failed: q.only_failed });
     deps.scheduler?.backfillCreated();
     return { backfill_id: b.backfill_id, state: b.state, intervals_to_run: b.pending.length, intervals_skipped: b.skipped };
   }));
 
-  app.get('/jobs/backfills/get', handle(async (p) => {
+  app.get('/jobs/backfills/get', guarded(async (p) => {
     const { backfill_id } = parseParams(BackfillId, p);
     const { backfill, intervals } = await backfills().report(backfill_id);
     const count = (s: string) => intervals.filter((i) => i.status === s).length;
@@ -79,7 +82,7 @@ export function scheduleRoutes(deps: ApiDeps): Hono {
     };
   }));
 
-  app.post('/jobs/backfills/cancel', handle(async (p) => {
+  app.post('/jobs/backfills/cancel', guarded(async (p) => {
     const { backfill_id } = parseParams(BackfillId, p);
     await backfills().cancel(backfill_id);
     return {};

@@ -3,14 +3,17 @@ import { apiPost } from './api-client.js';
 import type { Job } from './api-types.js';
 import { RunNowDialog } from './run-now-dialog.js';
 import { hrefOf } from './use-hash-route.js';
+import type { JobLevel } from './job-permissions-api.js';
+import { abilitiesOf } from './use-job-permissions.js';
 
 /** Whether a job's schedule, trigger or continuous setting is paused. */
 export function isPaused(job: Job): boolean {
   return (job.settings.schedule ?? job.settings.trigger ?? job.settings.continuous)?.pause_status === 'PAUSED';
 }
 
-/** The actions of a job in the jobs list: run now (with parameters), pause/unpause, delete with confirmation. */
-export function JobActions({ job, act }: { job: Job; act: (f: () => Promise<unknown>) => Promise<void> }) {
+/** The actions of a job in the jobs list: run now (with parameters), pause/unpause, delete with confirmation; only those the caller's `level` allows. */
+export function JobActions({ job, act, level }: { job: Job; act: (f: () => Promise<unknown>) => Promise<void>; level?: JobLevel }) {
+  const { canRun, canManage } = abilitiesOf(level);
   const [dialog, setDialog] = useState<'none' | 'params' | 'delete'>('none');
   const id = job.job_id;
   const paused = isPaused(job);
@@ -26,10 +29,10 @@ export function JobActions({ job, act }: { job: Job; act: (f: () => Promise<unkn
   });
   return (
     <div className="actions">
-      <button onClick={() => void runNow()}>Run now</button>
-      {!!s.parameters?.length && <button onClick={() => setDialog('params')}>Run with parameters</button>}
-      {pauseKey && <button onClick={() => void togglePause(pauseKey)}>{paused ? 'Unpause' : 'Pause'}</button>}
-      {dialog !== 'delete' && <button className="danger" onClick={() => setDialog('delete')}>Delete</button>}
+      {canRun && <button onClick={() => void runNow()}>Run now</button>}
+      {canRun && !!s.parameters?.length && <button onClick={() => setDialog('params')}>Run with parameters</button>}
+      {canManage && pauseKey && <button onClick={() => void togglePause(pauseKey)}>{paused ? 'Unpause' : 'Pause'}</button>}
+      {canManage && dialog !== 'delete' && <button className="danger" onClick={() => setDialog('delete')}>Delete</button>}
       {dialog === 'delete' && (
         <span className="confirm">
           Delete “{s.name ?? `Job ${id}`}”? <button className="danger" onClick={() => void act(() => apiPost('jobs/delete', { job_id: id }))}>Confirm delete</button>

@@ -5,6 +5,7 @@ import { ErrorBox } from './error-box.js';
 import { isPaused, JobActions } from './job-actions.js';
 import { StateDot } from './state-dot.js';
 import { hrefOf } from './use-hash-route.js';
+import type { JobLevel } from './job-permissions-api.js';
 
 /** How a job is triggered, in words. */
 function triggerText(job: Job, next: ScheduleNext | null): string {
@@ -15,8 +16,8 @@ function triggerText(job: Job, next: ScheduleNext | null): string {
   return 'Manual';
 }
 
-/** One job of the jobs list with its schedule, last runs and actions. */
-export function JobRow({ job, onChanged }: { job: Job; onChanged: () => void }) {
+/** One job of the jobs list with its schedule, last runs and the actions the caller's `level` allows. */
+export function JobRow({ job, onChanged, level }: { job: Job; onChanged: () => void; level?: JobLevel }) {
   const [next, setNext] = useState<ScheduleNext | null>(null);
   const [runs, setRuns] = useState<Run[]>([]);
   const [error, setError] = useState<unknown>(null);
@@ -48,7 +49,7 @@ export function JobRow({ job, onChanged }: { job: Job; onChanged: () => void }) 
       <td className="dots">
         {[...runs].reverse().map((r) => <StateDot key={r.run_id} state={r.state} href={hrefOf({ page: 'run', jobId: id, runId: r.run_id })} />)}
       </td>
-      <td><JobActions job={job} act={act} /></td>
+      <td><JobActions job={job} act={act} level={level} /></td>
     </tr>
   );
 }

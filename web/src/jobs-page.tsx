@@ -4,6 +4,7 @@ import type { Job } from './api-types.js';
 import { CreateJobDialog } from './create-job-dialog.js';
 import { ErrorBox } from './error-box.js';
 import { JobRow } from './job-row.js';
+import { useJobsPermissions } from './use-job-permissions.js';
 
 const PAGE = 100;
 
@@ -26,6 +27,8 @@ export function JobsPage() {
     }
   }, [offset]);
   useEffect(() => void load(), [load]);
+  // The caller's level on each job of the page: rows offer only the actions it allows.
+  const levels = useJobsPermissions((jobs ?? []).map((j) => j.job_id));
   const shown = (jobs ?? []).filter((j) => (j.settings.name ?? '').toLowerCase().includes(search.trim().toLowerCase()));
   return (
     <section>
@@ -38,7 +41,7 @@ export function JobsPage() {
       <ErrorBox error={error} />
       {jobs === null && !error && <p className="muted">Loading jobs…</p>}
       {jobs !== null && (
-        <table className="jobs">
+        <table className="jobs" data-permissions={levels ? 'loaded' : 'loading'}>
           <thead>
             <tr>
               <th>Name</th>
@@ -50,7 +53,7 @@ export function JobsPage() {
             </tr>
           </thead>
           <tbody>
-            {shown.map((j) => <JobRow key={j.job_id} job={j} onChanged={() => void load()} />)}
+            {shown.map((j) => <JobRow key={j.job_id} job={j} onChanged={() => void load()} level={levels?.get(j.job_id)} />)}
             {shown.length === 0 && (
               <tr>
                 <td colSpan={6} className="muted">{search ? `No job on this page has "${search}" in its name.` : 'No jobs yet: create one.'}</td>
