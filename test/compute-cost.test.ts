@@ -149,6 +149,10 @@ describe('cost over the API', () => {
     expect(all.runs).toHaveLength(3);
     const window = (await api(`/api/2.2/jobs/cost?job_id=${jobId}&start_time_from=${T0 + 12 * HOUR}`)).body;
     expect(window.days.map((d: { date: string }) => d.date)).toEqual(['2026-11-02']);
+    // include_runs=false (what the UI's chart asks): the days and the total only.
+    const daysOnly = (await api(`/api/2.2/jobs/cost?job_id=${jobId}&include_runs=false`)).body;
+    expect(daysOnly.runs).toBeUndefined();
+    expect(daysOnly.days).toEqual(all.days);
     expect((await api('/api/2.2/jobs/cost?job_id=999999')).body.message).toBe('Job 999999 does not exist.');
   });
 });

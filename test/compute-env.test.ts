@@ -69,7 +69,7 @@ describe('job clusters', () => {
     let err: unknown;
     for (let attempt = 0; attempt < 2; attempt++) {
       err = await compute.provider.acquire(run, shell({ job_cluster_key: 'k' })).catch((e) => e);
-      expect(isWeirError(err, 'TASK.FAILED')).toBe(true);
+      expect(isWeirError(err, 'CLUSTER.START_FAILED')).toBe(true);
     }
     expect((err as Error).message).toMatch(/^Init script job cluster k: new_cluster\.init_scripts\[0\] \(.*fail\.sh\) exited with code 7: apt-get: package not found \(full log: .*0_fail\.sh\.stderr\.log\)$/);
     const missing = await compute.provider.acquire(runWith(51, { tasks: [] }), shell({ new_cluster: { init_scripts: [{ workspace: { destination: '/init/none.sh' } }] } })).catch((e) => e);

@@ -18,7 +18,7 @@ export interface ComputeApi {
   store: ClusterStore;
   catalog: NodeTypeCatalog;
   clock: Clock;
-  /** Checks a job's clusters against their policies (jobs/create, update, reset); throws VALIDATION.INVALID. */
+  /** Checks a job's clusters against their policies (jobs/create, update, reset); throws CLUSTER.POLICY_VIOLATION. */
   checkJob(settings: JobSettings, where: string): Promise<void>;
 }
 

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
+import { guardedHandle } from './job-permission-guard.js';
 import { z } from 'zod';
 import { CURRENCY } from '../domain/node-types.js';
-import { IntLike } from '../domain/wire.js';
+import { BoolLike, IntLike } from '../domain/wire.js';
 import { costModelForRuns, dailyCost, defaultCostModel, runCost, roundMoney, type CostReport } from '../executor/compute/cost.js';
 import type { RunRecord } from '../store/records.js';
 import type { ApiDeps } from './app.js';
@@ -10,7 +11,7 @@ import { handle } from './handle.js';
 import { parseParams } from './params.js';
 
 /** jobs/cost parameters (weir extension): the job and an optional window of run start times (epoch ms). */
-export const JobCostParams = z.object({ job_id: IntLike, start_time_from: IntLike.optional(), start_time_to: IntLike.optional() });
+export const JobCostParams = z.object({ job_id: IntLike, start_time_from: IntLike.optional(), start_time_to: IntLike.optional(), include_runs: BoolLike.optional() });
 
 /** Runs one report reads at most (newest first); the response says when it stopped short. */
 const MAX_RUNS = 10_000;
@@ -18,8 +19,10 @@ const PAGE = 500;
 
 /** Routes of the weir cost report: `GET /api/2.x/jobs/cost?job_id=&start_time_from=&start_time_to=`. */
 export function costRoutes(deps: ApiDeps): Hono {
+  // The job permission rules (job-permission-guard.ts) apply here as on the jobs and runs routes.
+  const guarded = guardedHandle(deps);
   const app = new Hono();
-  app.get('/jobs/cost', handle(async (p) => {
+  app.get('/jobs/cost', guarded(async (p) => {
     const q = parseParams(JobCostParams, p);
     if (!(await deps.store.getJob(q.job_id))) throw jobNotFound(q.job_id);
     const runs: RunRecord[] = [];
@@ -45,7 +48,8 @@ export function costRoutes(deps: ApiDeps): Hono {
       compute_seconds: Math.round(total.s * 1000) / 1000,
       cost: { amount: roundMoney(total.a), currency: CURRENCY },
       days: dailyCost(costed),
-      runs: costed.map(({ run, cost }) => ({ run_id: run.run_id, start_time: run.start_time ?? 0, result_state: run.result_state ?? undefined, ...cost })),
+      // One entry per run unless include_runs=false (the UI's chart needs only the days).
+      runs: q.include_runs === false ? undefined : costed.map(({ run, cost }) => ({ run_id: run.run_id, start_time: run.start_time ?? 0, result_state: run.result_state ?? undefined, ...cost })),
       ...(truncated ? { truncated: true } : {}),
     };
   }));

@@ -35,6 +35,7 @@ const INVALID_PARAMETER_CODES: ReadonlySet<WeirErrorCode> = new Set<WeirErrorCod
   'SCHEDULE.INVALID_CRON',
   'SCHEDULE.INVALID_TIMEZONE',
   'SCHEDULE.BACKFILL',
+  'CLUSTER.POLICY_VIOLATION',
 ]);
 
 /** Auth, token, secret and workspace codes with the HTTP status and error_code Databricks answers them with. */
@@ -66,7 +67,10 @@ export function toErrorResponse(e: unknown): { status: ContentfulStatusCode; bod
     // Databricks' legacy quirk: a missing job or run is a 400, and SDKs remap it to "does not exist".
     if (e.code === 'JOB.NOT_FOUND') return invalid(notFoundMessage('Job', e.params.job_id, e.message));
     if (e.code === 'RUN.NOT_FOUND') return invalid(notFoundMessage('Run', e.params.run_id, e.message));
-    if (e.code === 'RUN.INVALID_STATE') return { status: 400, body: { error_code: 'INVALID_STATE', message: e.message } };
+    // clusters/get of an unknown id is 400 INVALID_PARAMETER_VALUE "Cluster X does not exist" on Databricks too; the
+    // SDKs remap it to ResourceDoesNotExist by that message (databricks-sdk-java ErrorOverrides).
+    if (e.code === 'CLUSTER.NOT_FOUND') return invalid(e.message);
+    if (e.code === 'RUN.INVALID_STATE' || e.code === 'CLUSTER.INVALID_STATE') return { status: 400, body: { error_code: 'INVALID_STATE', message: e.message } };
     const mapped = RESOURCE_CODES[e.code];
     if (mapped) return { status: mapped[0], body: { error_code: mapped[1], message: e.message } };
   }

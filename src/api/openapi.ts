@@ -1,8 +1,12 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { ClusterSpec } from '../domain/cluster-spec.js';
 import { JobSettings } from '../domain/job-settings.js';
 import { PipelineSpec, StartUpdate } from '../domain/pipeline-settings.js';
 import { API_VERSIONS } from './app.js';
+import * as clusters from './clusters-routes.js';
+import * as policies from './cluster-policies-routes.js';
+import { JobCostParams } from './cost-routes.js';
 import * as jobs from './jobs-routes.js';
 import * as pipelines from './pipelines-routes.js';
 import * as runs from './runs-routes.js';
@@ -10,11 +14,14 @@ import * as secrets from './secrets-routes.js';
 import * as tokens from './tokens-routes.js';
 import * as workspace from './workspace-routes.js';
 
+const TAGS = ['Jobs', 'Pipelines', 'Secrets', 'Token', 'Workspace', 'Clusters', 'Cluster Policies'] as const;
+type Tag = (typeof TAGS)[number];
+
 /** One documented operation: how it is called and the zod schema its handler validates parameters with. */
 interface Operation {
   method: 'get' | 'post' | 'put' | 'delete';
   path: string;
-  tag: 'Jobs' | 'Pipelines' | 'Secrets' | 'Token' | 'Workspace';
+  tag: Tag;
   summary: string;
   /** Validated parameters; GET and DELETE take them in the query string (or a JSON body), others in a JSON body. */
   params?: z.ZodType;
@@ -41,6 +48,25 @@ const JOBS: Omit<Operation, 'tag'>[] = [
   { method: 'post', path: '/jobs/runs/repair', summary: 'Re-run failed or chosen tasks of a run', params: runs.RepairParams },
   { method: 'post', path: '/jobs/runs/delete', summary: 'Delete a finished run', params: runs.RunIdParams },
   { method: 'get', path: '/jobs/runs/logs', summary: "weir: read a task run's stdout or stderr", params: runs.LogsParams },
+  { method: 'get', path: '/jobs/cost', summary: "weir: a job's compute cost per UTC day and per run", params: JobCostParams },
+];
+
+const ClusterEdit = ClusterSpec.extend({ cluster_id: z.string().min(1) });
+
+/** Clusters operations, served under /api/2.0 and /api/2.1 (the SDKs call 2.1). */
+const CLUSTERS: Omit<Operation, 'tag'>[] = [
+  { method: 'post', path: '/clusters/create', summary: 'Create an all-purpose cluster (answers at once; PENDING until its init scripts ran)', params: ClusterSpec },
+  { method: 'get', path: '/clusters/get', summary: 'Get a cluster with its state and weir cost', params: clusters.ClusterIdParams },
+  { method: 'get', path: '/clusters/list', summary: 'List clusters (page_size, page_token, filter_by.cluster_states)', params: clusters.ClusterListParams },
+  { method: 'post', path: '/clusters/start', summary: 'Start a terminated cluster', params: clusters.ClusterIdParams },
+  { method: 'post', path: '/clusters/restart', summary: 'Restart a running cluster', params: clusters.ClusterIdParams },
+  { method: 'post', path: '/clusters/delete', summary: 'Terminate a cluster', params: clusters.ClusterIdParams },
+  { method: 'post', path: '/clusters/permanent-delete', summary: 'Terminate and forget a cluster', params: clusters.ClusterIdParams },
+  { method: 'post', path: '/clusters/edit', summary: 'Replace the spec of a running (restarted) or terminated cluster', params: ClusterEdit },
+  { method: 'post', path: '/clusters/resize', summary: 'Resize a running cluster', params: clusters.ClusterResizeParams },
+  { method: 'post', path: '/clusters/events', summary: "List a cluster's events", params: clusters.ClusterEventsParams },
+  { method: 'get', path: '/clusters/list-node-types', summary: 'List node types with their hourly rates' },
+  { method: 'get', path: '/clusters/spark-versions', summary: 'List Spark versions (accepted and kept; weir runs no Spark)' },
 ];
 
 /** Pipelines, Secrets, Token and Workspace operations (API 2.0 only). */
@@ -71,14 +97,20 @@ const V20: Operation[] = [
   { method: 'post', path: '/workspace/import', tag: 'Workspace', summary: 'Import a notebook or file (base64 content)', params: workspace.Import },
   { method: 'get', path: '/workspace/export', tag: 'Workspace', summary: 'Export a notebook or file', params: workspace.Export },
   { method: 'post', path: '/workspace/delete', tag: 'Workspace', summary: 'Delete a workspace object', params: workspace.Delete },
+  { method: 'post', path: '/policies/clusters/create', tag: 'Cluster Policies', summary: 'Create a cluster policy', params: policies.PolicyCreateParams },
+  { method: 'get', path: '/policies/clusters/get', tag: 'Cluster Policies', summary: 'Get a cluster policy', params: policies.PolicyIdParams },
+  { method: 'get', path: '/policies/clusters/list', tag: 'Cluster Policies', summary: 'List cluster policies' },
+  { method: 'post', path: '/policies/clusters/edit', tag: 'Cluster Policies', summary: 'Replace a cluster policy', params: policies.PolicyEditParams },
+  { method: 'post', path: '/policies/clusters/delete', tag: 'Cluster Policies', summary: 'Delete a cluster policy', params: policies.PolicyIdParams },
 ];
 
-/** Every documented operation with its full path. */
-export function documentedOperations(): Operation[] {
+/** Every documented operation with its full path; `compute` false leaves out the Clusters and Cluster Policies APIs (a process without them). */
+export function documentedOperations(o: { compute?: boolean } = {}): Operation[] {
   const out: Operation[] = [];
   for (const v of API_VERSIONS) for (const op of JOBS) out.push({ ...op, tag: 'Jobs', path: `/api/${v}${op.path}` });
   for (const op of V20) out.push({ ...op, path: `/api/2.0${op.path}` });
-  return out;
+  if (o.compute !== false) for (const v of ['2.0', '2.1']) for (const op of CLUSTERS) out.push({ ...op, tag: 'Clusters', path: `/api/${v}${op.path}` });
+  return o.compute === false ? out.filter((op) => op.tag !== 'Cluster Policies') : out;
 }
 
 /** JSON Schema 2020-12 of what a client may send (the input side: "42" and 42 both pass an IntLike). */
@@ -114,19 +146,19 @@ function operationObject(op: Operation): Record<string, unknown> {
 }
 
 /** The OpenAPI 3.1 document of weir's REST API, built from the zod schemas the handlers validate with. */
-export function openApiDocument(serverUrl: string): Record<string, unknown> {
+export function openApiDocument(serverUrl: string, o: { compute?: boolean } = {}): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of documentedOperations()) (paths[op.path] ??= {})[op.method] = operationObject(op);
+  for (const op of documentedOperations(o)) (paths[op.path] ??= {})[op.method] = operationObject(op);
   return {
     openapi: '3.1.0',
     info: {
       title: 'weir REST API',
       version: '1.0.0',
-      description: 'Databricks-compatible Jobs 2.0/2.1/2.2, Pipelines 2.0, Secrets, Token and Workspace APIs. Numbers may be sent as strings and GET parameters as a JSON body, as Databricks clients do.',
+      description: 'Databricks-compatible Jobs 2.0/2.1/2.2, Pipelines 2.0, Secrets, Token, Workspace, Clusters and Cluster Policies APIs. Numbers may be sent as strings and GET parameters as a JSON body, as Databricks clients do.',
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
-    tags: ['Jobs', 'Pipelines', 'Secrets', 'Token', 'Workspace'].map((name) => ({ name })),
+    tags: TAGS.filter((t) => o.compute !== false || (t !== 'Clusters' && t !== 'Cluster Policies')).map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A personal access token or an OAuth M2M access token' } },
@@ -139,12 +171,12 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
  * GET /api/openapi.json, behind authentication like every API route (only health and the OAuth discovery
  * documents are public, so nothing is open by accident); fetch it with the same bearer token.
  */
-export function openApiRoutes(baseUrl: () => string): Hono {
+export function openApiRoutes(baseUrl: () => string, o: { compute?: boolean } = {}): Hono {
   const app = new Hono();
   let cached: { url: string; body: string } | undefined;
   app.get('/api/openapi.json', (c) => {
     const url = baseUrl();
-    if (cached?.url !== url) cached = { url, body: JSON.stringify(openApiDocument(url)) };
+    if (cached?.url !== url) cached = { url, body: JSON.stringify(openApiDocument(url, o)) };
     return c.body(cached.body, 200, { 'content-type': 'application/json' });
   });
   return app;

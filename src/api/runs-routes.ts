@@ -6,11 +6,14 @@ import { BoolLike, IntLike, ParamMap } from '../domain/wire.js';
 import type { RunRecord } from '../store/records.js';
 import type { ApiDeps } from './app.js';
 import { invalidParameter, runNotFound } from './errors.js';
-import { handle } from './handle.js';
+import { guardedHandle, permissionsOf, visibleRuns } from './job-permission-guard.js';
+import { principalOf } from './auth.js';
+import { isAdmin, parseAclRequest } from '../auth/job-permissions.js';
 import { pageLinks, pageWindow, PagingParams, parseParams } from './params.js';
 import { exportRun } from './run-export.js';
 import { runLogs, runOutput } from './run-output.js';
 import { compact, wireRun } from './wire-run.js';
+import { costModelForRuns } from '../executor/compute/cost.js';
 
 /** Request parameters (query or JSON body) of the route that parses RunIdParams; also documented in /api/openapi.json. */
 export const RunIdParams = z.object({ run_id: IntLike });
@@ -66,16 +69,25 @@ async function runForm(deps: ApiDeps, run: RunRecord, tasks: boolean, o: { taskO
   const all = tasks ? await deps.store.listTaskRuns(run.run_id) : [];
   let parentRunId: number | undefined;
   if (run.parent_task_run_id !== null) parentRunId = (await deps.store.getTaskRun(run.parent_task_run_id))?.run_id;
-  return wireRun(run, { baseUrl: deps.baseUrl(), now: Date.now(), all }, { tasks, parentRunId, taskOffset: o.taskOffset, resolvedValues: o.resolvedValues });
+  // Costs use the configured price list and the all-purpose clusters the run's tasks name (only shown with tasks).
+  const compute = deps.compute;
+  const cost = tasks && compute ? await costModelForRuns(compute.catalog, compute.store, [run]) : undefined;
+  const now = compute?.clock.now() ?? Date.now();
+  return wireRun(run, { baseUrl: deps.baseUrl(), now, all, cost }, { tasks, parentRunId, taskOffset: o.taskOffset, resolvedValues: o.resolvedValues });
 }
 
 /** Routes of jobs/runs/* for one API version. */
 export function runsRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
+  // Every route checks JOB_ROUTE_RULES (job-permission-guard.ts) before it runs.
+  const handle = guardedHandle(deps);
 
-  app.post('/jobs/runs/submit', handle(async (p) => {
-    const { access_control_list: _acl, ...body } = p;
+  app.post('/jobs/runs/submit', handle(async (p, c) => {
+    const { access_control_list: rawAcl, ...body } = p;
+    const acl = parseAclRequest(rawAcl, 'access_control_list');
     const run = await deps.runs.submit(body, deps.workspaceDir);
+    // A one-time run is visible to its submitter (its owner), the entries it names and admins.
+    await permissionsOf(deps).grantInitial({ object_type: 'run', object_id: run.run_id }, principalOf(c).userName, acl);
     return { run_id: run.run_id };
   }));
 
@@ -86,20 +98,28 @@ export function runsRoutes(deps: ApiDeps): Hono {
     return runForm(deps, await requireRun(deps, q.run_id), true, { taskOffset, resolvedValues: q.include_resolved_values ?? false });
   }));
 
-  app.get('/jobs/runs/list', handle(async (p) => {
+  app.get('/jobs/runs/list', handle(async (p, c) => {
     const q = parseParams(ListParams, p);
     if (q.active_only && q.completed_only) throw invalidParameter('active_only and completed_only cannot both be true; pass at most one of them');
     const { offset, limit } = pageWindow(q, { defaultLimit: 20, maxLimit: 25, zeroMeansMax: true });
-    const r = await deps.store.listRuns({
+    const read = (o: number, l: number) => deps.store.listRuns({
       jobId: q.job_id,
       activeOnly: q.active_only,
       completedOnly: q.completed_only,
       runType: q.run_type,
       startTimeFrom: q.start_time_from,
       startTimeTo: q.start_time_to,
-      offset,
-      limit,
+      offset: o,
+      limit: l,
     });
+    const { userName } = principalOf(c);
+    if (q.job_id === undefined && !isAdmin(userName)) {
+      // The guard checked CAN_VIEW when job_id is given; without it, only runs the caller may view (pages may be short).
+      const v = await visibleRuns(deps, userName, read, { offset, limit });
+      const shown = await Promise.all(v.items.map((run) => runForm(deps, run, q.expand_tasks ?? false)));
+      return compact({ runs: shown.length ? shown : undefined, ...v.links });
+    }
+    const r = await read(offset, limit);
     const runs = await Promise.all(r.runs.map((run) => runForm(deps, run, q.expand_tasks ?? false)));
     return compact({ runs: runs.length ? runs : undefined, ...pageLinks(offset, limit, r.hasMore) });
   }));

@@ -27,14 +27,16 @@ export function wireStatus(life: LifeCycleState, result: ResultState | null, mes
   return compact({ state: statusStateOf(life), termination_details: t ? { ...t, message } : undefined });
 }
 
-function durations(created: number, start: number | null, end: number | null, now: number): Json {
+/** Times of a run or task run; a task's `setupMs` (its cluster start, init scripts and libraries) is part of its run_duration. */
+function durations(created: number, start: number | null, end: number | null, now: number, setupMs = 0): Json {
   const finished = end !== null && end > 0;
   const ran = start === null ? 0 : Math.max(0, (finished ? (end as number) : now) - start);
+  const setup = setupMs;
   return {
     start_time: start ?? 0,
     end_time: finished ? end : 0,
-    setup_duration: 0,
-    execution_duration: finished && start !== null ? ran : 0,
+    setup_duration: setup,
+    execution_duration: finished && start !== null ? Math.max(0, ran - setup) : 0,
     cleanup_duration: 0,
     run_duration: ran,
     queue_duration: start === null ? Math.max(0, now - created) : Math.max(0, start - created),
@@ -90,14 +92,19 @@ function resolvedValues(tr: TaskRunRecord): Json | undefined {
 
 export function wireTaskRun(run: RunRecord, tr: TaskRunRecord, ctx: WireContext, withResolved = false): Json {
   const userCanceled = tr.result_state === 'CANCELED' || tr.result_state === 'TIMEDOUT';
+  const status = wireStatus(tr.life_cycle_state, tr.result_state, tr.state_message, userCanceled);
+  // An attempt whose compute failed reports why, as Databricks does (CLUSTER_ERROR, LIBRARY_INSTALLATION_ERROR …).
+  if (tr.termination_code && tr.result_state === 'FAILED' && status.termination_details) {
+    status.termination_details = { ...(status.termination_details as Json), code: tr.termination_code, type: 'CLIENT_ERROR' };
+  }
   const out: Json = {
     ...tr.task,
     run_id: tr.task_run_id,
     task_key: tr.task_key,
     attempt_number: tr.attempt_number,
     state: wireState(tr.life_cycle_state, tr.result_state, tr.state_message, userCanceled),
-    status: wireStatus(tr.life_cycle_state, tr.result_state, tr.state_message, userCanceled),
-    ...durations(tr.created_time, tr.start_time, tr.end_time, ctx.now),
+    status,
+    ...durations(tr.created_time, tr.start_time, tr.end_time, ctx.now, tr.setup_duration_ms ?? 0),
     run_page_url: runPageUrl(ctx.baseUrl, run.job_id, tr.task_run_id),
     run_if: tr.task.run_if ?? 'ALL_SUCCESS',
   };
@@ -196,7 +203,8 @@ export function wireRun(run: RunRecord, ctx: WireContext, o: WireRunOptions): Js
     state: wireState(run.life_cycle_state, run.result_state, run.state_message, run.user_cancelled_or_timedout),
     status: wireStatus(run.life_cycle_state, run.result_state, run.state_message, run.user_cancelled_or_timedout),
     ...durations(run.created_time, run.start_time, run.end_time, ctx.now),
-    // Multi-task runs report the three phase durations as 0 (Databricks does the same).
+    // Multi-task runs report the three phase durations as 0 (Databricks does the same); each task has its own.
+    setup_duration: 0,
     execution_duration: 0,
     format: 'MULTI_TASK',
     description: run.settings.description,

@@ -3,13 +3,16 @@ import { apiGet, apiPost } from './api-client.js';
 import type { Job, Run, RunTask } from './api-types.js';
 import { JobEditorDialog } from './create-job-dialog.js';
 import { ErrorBox } from './error-box.js';
+import { JobCostChart } from './job-cost-chart.js';
 import { RunMatrix } from './run-matrix.js';
 import { SettingsView } from './settings-view.js';
 import { TaskGraph } from './task-graph.js';
 import { fetchFullJob } from './job-form-api.js';
 import { hrefOf } from './use-hash-route.js';
+import { JobPermissionsTab } from './job-permissions.js';
+import { useJobPermissions } from './use-job-permissions.js';
 
-type Tab = 'graph' | 'runs' | 'settings';
+type Tab = 'graph' | 'runs' | 'cost' | 'settings' | 'permissions';
 
 /** A job: its task graph coloured by the latest run, the run matrix, and its settings as JSON. */
 export function JobPage({ jobId }: { jobId: number }) {
@@ -18,6 +21,8 @@ export function JobPage({ jobId }: { jobId: number }) {
   const [tab, setTab] = useState<Tab>('graph');
   const [error, setError] = useState<unknown>(null);
   const [editing, setEditing] = useState(false);
+  // Run now and Edit are offered only when the caller's level allows them.
+  const perm = useJobPermissions({ jobId });
   const load = useCallback(async () => {
     try {
       // Every page of tasks: jobs/get answers 100 at a time, and the graph shows them all.
@@ -41,18 +46,18 @@ export function JobPage({ jobId }: { jobId: number }) {
   return (
     <section>
       <p className="crumbs"><a href="#jobs">Jobs</a> /</p>
-      <div className="page-head">
+      <div className="page-head" data-permission={perm.loaded ? (perm.level ?? 'none') : 'loading'}>
         <h1>{job?.settings.name ?? `Job ${jobId}`}</h1>
         <span className="muted">job {jobId}</span>
-        <button onClick={() => void runNow()}>Run now</button>
-        {job && <button onClick={() => setEditing(true)}>Edit</button>}
+        {perm.canRun && <button onClick={() => void runNow()}>Run now</button>}
+        {job && perm.canManage && <button onClick={() => setEditing(true)}>Edit</button>}
       </div>
       {job && editing && <JobEditorDialog job={job} onClose={() => setEditing(false)} onSaved={() => { setEditing(false); void load(); }} />}
       <ErrorBox error={error} />
       <div className="tabs" role="tablist">
-        {(['graph', 'runs', 'settings'] as Tab[]).map((t) => (
+        {(['graph', 'runs', 'cost', 'settings', 'permissions'] as Tab[]).map((t) => (
           <button key={t} role="tab" aria-selected={tab === t} className={tab === t ? 'tab active' : 'tab'} onClick={() => setTab(t)}>
-            {t === 'graph' ? 'Tasks' : t === 'runs' ? 'Runs' : 'Settings'}
+            {t === 'graph' ? 'Tasks' : t === 'runs' ? 'Runs' : t === 'cost' ? 'Cost' : t === 'settings' ? 'Settings' : 'Permissions'}
           </button>
         ))}
       </div>
@@ -63,7 +68,9 @@ export function JobPage({ jobId }: { jobId: number }) {
         </>
       )}
       {job && tab === 'runs' && <RunMatrix job={job} />}
+      {job && tab === 'cost' && <JobCostChart jobId={jobId} />}
       {job && tab === 'settings' && <SettingsView settings={job.settings} />}
+      {job && tab === 'permissions' && <JobPermissionsTab jobId={jobId} canManage={perm.canManage} onChanged={perm.reload} />}
     </section>
   );
 }

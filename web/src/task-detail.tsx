@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { apiGet } from './api-client.js';
 import type { RunOutput, RunTask } from './api-types.js';
+import { costOf, formatComputeSeconds, formatMoney } from './cost-api.js';
 import { ErrorBox } from './error-box.js';
 import { formatDuration, formatTime, isActive, stateColor, stateLabel } from './run-state-style.js';
 import { hrefOf } from './use-hash-route.js';
@@ -81,6 +82,7 @@ export function TaskDetail({ task, onClose }: { task: RunTask; onClose: () => vo
   const child = task.run_job_output?.run_id;
   const stats = task.for_each_task?.stats?.task_run_stats;
   const result = output?.notebook_output?.result;
+  const cost = costOf(task);
   return (
     <div className="card task-detail" data-testid="task-detail" data-task={task.task_key}>
       <div className="page-head">
@@ -89,6 +91,12 @@ export function TaskDetail({ task, onClose }: { task: RunTask; onClose: () => vo
         <button onClick={onClose}>Close</button>
       </div>
       {task.state.state_message && <p className="muted">{task.state.state_message}</p>}
+      {cost.cost && (
+        <p className="muted" data-testid="task-cost">
+          Cost {formatMoney(cost.cost)} for {formatComputeSeconds(cost.compute_seconds)} of compute
+          {task.setup_duration ? ` (setup ${formatDuration(task.setup_duration)}: cluster start and libraries)` : ''}
+        </p>
+      )}
       {task.condition_task?.outcome && <p>Condition outcome: <strong>{task.condition_task.outcome}</strong></p>}
       {stats && (
         <p data-testid="iterations">

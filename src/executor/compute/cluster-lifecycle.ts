@@ -50,7 +50,7 @@ export class ClusterLifecycle {
   /** Moves a cluster to `to` (refusing transitions the lifecycle does not allow) and stores it. */
   async transition(c: ClusterRecord, to: ClusterState, message: string, extra: Partial<ClusterRecord> = {}): Promise<ClusterRecord> {
     if (c.state !== to && !canTransition(c.state, to)) {
-      throw new WeirError('RUN.INVALID_STATE', `Cluster ${c.cluster_id} is in unexpected state ${c.state}; it cannot go to ${to}.`, { params: { cluster_id: c.cluster_id } });
+      throw new WeirError('CLUSTER.INVALID_STATE', `Cluster ${c.cluster_id} is in unexpected state ${c.state}; it cannot go to ${to}.`, { params: { cluster_id: c.cluster_id } });
     }
     const now = this.d.clock.now();
     const next: ClusterRecord = { ...closeSpan(c, now, this.d.catalog), ...extra, state: to, state_message: message, state_since: now };

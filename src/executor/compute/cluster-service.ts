@@ -9,13 +9,13 @@ import { applyClusterPolicy } from './policy-check.js';
 /** Fields of a create/edit body that are not part of the stored spec. */
 const NOT_SPEC = ['cluster_id', 'apply_policy_default_values', 'idempotency_token'];
 
-/** CLUSTER not found, worded as Databricks does (400 INVALID_PARAMETER_VALUE). */
+/** CLUSTER.NOT_FOUND, worded as Databricks does (the API answers it 400 INVALID_PARAMETER_VALUE, as Databricks). */
 export function clusterNotFound(clusterId: string): WeirError {
-  return new WeirError('VALIDATION.INVALID', `Cluster ${clusterId} does not exist`, { params: { cluster_id: clusterId } });
+  return new WeirError('CLUSTER.NOT_FOUND', `Cluster ${clusterId} does not exist`, { params: { cluster_id: clusterId } });
 }
 
 function invalidState(c: ClusterRecord, action: string, allowed: string): WeirError {
-  return new WeirError('RUN.INVALID_STATE', `Cluster ${c.cluster_id} is in unexpected state ${c.state}; ${action} needs it ${allowed}.`, { params: { cluster_id: c.cluster_id } });
+  return new WeirError('CLUSTER.INVALID_STATE', `Cluster ${c.cluster_id} is in unexpected state ${c.state}; ${action} needs it ${allowed}.`, { params: { cluster_id: c.cluster_id } });
 }
 
 /**
@@ -167,7 +167,7 @@ export class ClusterService {
   /**
    * Makes an all-purpose cluster RUNNING for a task: a TERMINATED one is started (Databricks starts a terminated
    * cluster a job names), a start in progress is awaited (and resumed when the process that began it is gone).
-   * Throws TASK.FAILED with the cluster's state_message when it does not come up.
+   * Throws CLUSTER.START_FAILED with the cluster's state_message when it does not come up.
    */
   async ensureRunning(clusterId: string): Promise<ClusterRecord> {
     let c = await this.get(clusterId);
@@ -175,7 +175,7 @@ export class ClusterService {
     else if (isStarting(c.state) && !this.starting.has(clusterId)) this.kick(clusterId);
     c = await this.whenSettled(clusterId);
     if (c.state !== 'RUNNING') {
-      throw new WeirError('TASK.FAILED', `Cluster ${clusterId} did not start (state ${c.state}): ${c.state_message || 'no message'}; see clusters/events for ${clusterId}`, { params: { cluster_id: clusterId, cluster_error: true } });
+      throw new WeirError('CLUSTER.START_FAILED', `Cluster ${clusterId} did not start (state ${c.state}): ${c.state_message || 'no message'}; see clusters/events for ${clusterId}`, { params: { cluster_id: clusterId } });
     }
     return c;
   }

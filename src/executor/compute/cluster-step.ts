@@ -16,13 +16,15 @@ export interface ClusterStep {
   stdoutPath: string;
   stderrPath: string;
   signal?: AbortSignal;
+  /** Added to the error's params (library installs say `library: true`: the task's termination code differs). */
+  params?: Record<string, unknown>;
 }
 
 /** Lines of stderr a failed step's error quotes. */
 const ERROR_TAIL_LINES = 5;
 
 /**
- * Runs a cluster step to its end with stdout/stderr appended to its log files; throws TASK.FAILED naming the step,
+ * Runs a cluster step to its end with stdout/stderr appended to its log files; throws CLUSTER.START_FAILED naming the step,
  * its exit code, the last lines of its stderr and the log file when it does not exit 0.
  */
 export async function runClusterStep(step: ClusterStep): Promise<void> {
@@ -39,12 +41,12 @@ export async function runClusterStep(step: ClusterStep): Promise<void> {
       signal: step.signal ?? new AbortController().signal,
     });
   } catch (e) {
-    throw new WeirError('TASK.FAILED', `${step.label} could not start '${step.command}': ${(e as Error).message}; install it or fix PATH`, { cause: e, params: { cluster_error: true } });
+    throw new WeirError('CLUSTER.START_FAILED', `${step.label} could not start '${step.command}': ${(e as Error).message}; install it or fix PATH`, { cause: e, params: { ...step.params } });
   }
   if (exit.exitCode === 0 && !exit.aborted) return;
   const tail = (await readStderrTail(step.stderrPath, ERROR_TAIL_LINES)).trim();
   const how = exit.aborted ? 'was stopped' : exit.exitCode === null ? `was killed by signal ${exit.signal ?? 'unknown'}` : `exited with code ${exit.exitCode}`;
-  throw new WeirError('TASK.FAILED', `${step.label} ${how}${tail ? `: ${tail}` : ''} (full log: ${step.stderrPath})`, {
-    params: { cluster_error: true, exit_code: exit.exitCode, log: step.stderrPath },
+  throw new WeirError('CLUSTER.START_FAILED', `${step.label} ${how}${tail ? `: ${tail}` : ''} (full log: ${step.stderrPath})`, {
+    params: { ...step.params, exit_code: exit.exitCode, log: step.stderrPath },
   });
 }

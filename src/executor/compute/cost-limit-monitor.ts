@@ -32,8 +32,9 @@ export function costLimitMessage(limit: number, cost: number, currency = 'USD'):
   return `Run cancelled: cost limit of ${formatAmount(limit)} ${currency} reached (cost so far ${formatAmount(cost)} ${currency})`;
 }
 
+/** Cents, as money reads ("0.50"); amounts under a cent keep 3 significant digits so a tiny limit still shows. */
 function formatAmount(n: number): string {
-  return n >= 1 ? n.toFixed(2) : String(Number(n.toPrecision(3)));
+  return n >= 0.01 ? n.toFixed(2) : String(Number(n.toPrecision(3)));
 }
 
 /**

@@ -62,7 +62,7 @@ export async function runInitScripts(r: InitScriptRun): Promise<{ script: string
   for (const [i, file] of files.entries()) {
     const field = `${r.field}[${i}]`;
     if (!existsSync(file)) {
-      throw new WeirError('TASK.FAILED', `Init script ${field} not found: ${file}; upload it there or fix the destination`, { params: { cluster_error: true } });
+      throw new WeirError('CLUSTER.START_FAILED', `Init script ${field} not found: ${file}; upload it there or fix the destination`);
     }
     const base = join(r.logDir, `${i}_${basename(file)}`);
     const log = { script: file, stdout: `${base}.stdout.log`, stderr: `${base}.stderr.log` };

@@ -99,7 +99,7 @@ async function readLibraryFile(path: string, what: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (e) {
-    throw new WeirError('TASK.FAILED', `The ${what} library ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); fix the path in the task's libraries (relative paths resolve against the job's folder)`, { cause: e });
+    throw new WeirError('CLUSTER.START_FAILED', `The ${what} library ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); fix the path in the task's libraries (relative paths resolve against the job's folder)`, { cause: e, params: { library: true } });
   }
 }
 
@@ -131,7 +131,7 @@ async function cached(dir: string, marker: string, build: (tmp: string) => Promi
 async function buildVenv(tmp: string, set: LibrarySet, o: LibraryEnvOptions): Promise<void> {
   const log = (name: string) => ({ stdoutPath: join(o.logDir, `${name}.stdout.log`), stderrPath: join(o.logDir, `${name}.stderr.log`) });
   const env = {};
-  await runClusterStep({ label: 'Creating the Python environment (python3 -m venv)', command: 'python3', args: ['-m', 'venv', tmp], cwd: dirname(tmp), env, ...log('venv'), signal: o.signal });
+  await runClusterStep({ label: 'Creating the Python environment (python3 -m venv)', command: 'python3', args: ['-m', 'venv', tmp], cwd: dirname(tmp), env, ...log('venv'), signal: o.signal, params: { library: true } });
   // Wheels install from their own folders only; requirements and pypi packages may need the configured index.
   const local = !set.requirements.length && !set.pypi.length;
   const links = [...new Set(set.wheels.map((w) => dirname(w)))].flatMap((d) => ['--find-links', d]);
@@ -139,7 +139,7 @@ async function buildVenv(tmp: string, set: LibrarySet, o: LibraryEnvOptions): Pr
   for (const r of set.requirements) args.push('-r', r);
   args.push(...set.pypi);
   const what = [...set.wheels, ...set.requirements.map((r) => `-r ${r}`), ...set.pypi].join(', ');
-  await runClusterStep({ label: `Installing Python libraries (${what})`, command: join(tmp, 'bin', 'python'), args, cwd: dirname(tmp), env, ...log('pip-install'), signal: o.signal });
+  await runClusterStep({ label: `Installing Python libraries (${what})`, command: join(tmp, 'bin', 'python'), args, cwd: dirname(tmp), env, ...log('pip-install'), signal: o.signal, params: { library: true } });
 }
 
 async function buildNodeModules(tmp: string, specs: string[], o: LibraryEnvOptions): Promise<void> {
@@ -154,5 +154,6 @@ async function buildNodeModules(tmp: string, specs: string[], o: LibraryEnvOptio
     stdoutPath: join(o.logDir, 'npm-install.stdout.log'),
     stderrPath: join(o.logDir, 'npm-install.stderr.log'),
     signal: o.signal,
+    params: { library: true },
   });
 }

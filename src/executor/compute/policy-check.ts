@@ -1,6 +1,5 @@
 import {
   applyPolicyDefaults,
-  assertNoViolations,
   checkClusterAgainstPolicy,
   parsePolicyDefinition,
   type ClusterPolicy,
@@ -21,14 +20,14 @@ export function policyOf(rec: ClusterPolicyRecord): ClusterPolicy {
 export async function requirePolicy(store: Pick<ClusterStore, 'getPolicy'>, policyId: string, field: string): Promise<ClusterPolicy> {
   const rec = await store.getPolicy(policyId);
   if (!rec) {
-    throw new WeirError('VALIDATION.INVALID', `${field}: cluster policy "${policyId}" does not exist; create it with policies/clusters/create or remove policy_id`, { params: { policy_id: policyId } });
+    throw new WeirError('CLUSTER.NOT_FOUND', `${field}: cluster policy "${policyId}" does not exist; create it with policies/clusters/create or remove policy_id`, { params: { policy_id: policyId } });
   }
   return policyOf(rec);
 }
 
 /**
  * A cluster spec with its policy applied: fixed values and defaults filled in, then checked; throws
- * VALIDATION.INVALID listing every violation with its field path. A spec without policy_id passes unchanged.
+ * CLUSTER.POLICY_VIOLATION listing every violation with its field path. A spec without policy_id passes unchanged.
  */
 export async function applyClusterPolicy<T extends ClusterSpec>(
   store: Pick<ClusterStore, 'getPolicy'>,
@@ -38,8 +37,14 @@ export async function applyClusterPolicy<T extends ClusterSpec>(
   if (!spec.policy_id) return spec;
   const policy = await requirePolicy(store, spec.policy_id, `${o.prefix ? `${o.prefix}.` : ''}policy_id`);
   const applied = applyPolicyDefaults(spec, policy);
-  assertNoViolations(checkClusterAgainstPolicy(applied, policy, o));
+  assertPolicyKept(checkClusterAgainstPolicy(applied, policy, o));
   return applied;
+}
+
+/** Throws CLUSTER.POLICY_VIOLATION ("path: message; …", 400 INVALID_PARAMETER_VALUE on the API) when there is any violation. */
+export function assertPolicyKept(violations: PolicyViolation[]): void {
+  if (!violations.length) return;
+  throw new WeirError('CLUSTER.POLICY_VIOLATION', violations.map((v) => `${v.path}: ${v.message}`).join('; '), { params: { violations } });
 }
 
 /** Every cluster spec of a job with its field path: tasks[i].new_cluster, for_each nested tasks, job_clusters[i].new_cluster. */
@@ -58,7 +63,7 @@ function jobClusterSpecs(settings: JobSettings, prefix: string): { path: string;
 /**
  * Checks every cluster of a job against its policy (jobs/create, update, reset): each new_cluster and job cluster
  * with a policy_id, and each existing cluster a task names whose own spec has a policy_id (the policy may have
- * changed since the cluster was created). Throws VALIDATION.INVALID listing every violation with its field path.
+ * changed since the cluster was created). Throws CLUSTER.POLICY_VIOLATION listing every violation with its field path.
  * Existing cluster ids weir does not know are let through: job files move between workspaces.
  */
 export async function checkJobClusterPolicies(store: Pick<ClusterStore, 'getPolicy' | 'getCluster'>, settings: JobSettings, prefix = ''): Promise<void> {
@@ -83,5 +88,5 @@ export async function checkJobClusterPolicies(store: Pick<ClusterStore, 'getPoli
       violations.push({ path: field, message: `cluster ${cluster.cluster_id}'s ${v.path}: ${v.message}; edit the cluster first` });
     }
   }
-  assertNoViolations(violations);
+  assertPolicyKept(violations);
 }
