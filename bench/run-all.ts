@@ -15,6 +15,11 @@ const benches: { file: string; flags: string[] }[] = [
   { file: 'scheduler-lateness.ts', flags: [] },
   { file: 'pipeline-vs-duckdb.ts', flags: [] },
   { file: 'api-latency.ts', flags: [] },
+  { file: 'cluster-warm-start.ts', flags: [] },
+  // Scale-out on PostgreSQL (WEIR_BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres).
+  { file: 'claims-vs-graphile.ts', flags: [] },
+  { file: 'lost-worker.ts', flags: [] },
+  { file: 'dag-postgres.ts', flags: [] },
 ];
 
 let failed = 0;

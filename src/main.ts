@@ -15,7 +15,8 @@ import { defaultRunners } from './executor/runners/runner-registry.js';
 import { createNotifications, type Notifications } from './notifications/create-notifications.js';
 import { NotificationSqlStore } from './store/sql/notification-sql-store.js';
 import type { SqlStore } from './store/sql/sql-store.js';
-import { claimStoreOf, lockStoreExecutor, lockStoreScaleOut, openStore, requireSharedStore } from './store/open-store.js';
+import { claimStoreOf, leaderLockOf, lockStoreExecutor, lockStoreScaleOut, openStore, requireSharedStore } from './store/open-store.js';
+import { sendWhileLeader } from './notifications/delivery-leadership.js';
 import type { RemoteRuns } from './executor/remote-runs.js';
 import { storeRemoteRuns } from './executor/remote-runs.js';
 import { Worker } from './executor/worker.js';
@@ -29,7 +30,9 @@ import type { OperationsApi } from './api/operations-routes.js';
 import { OperationsSqlStore } from './store/sql/operations-sql-store.js';
 import { createCompute, type Compute } from './executor/compute/create-compute.js';
 import { ClusterSqlStore } from './store/sql/cluster-sql-store.js';
-import { nodeTypeCatalog } from './domain/node-types.js';
+import { loadNodeTypeCatalog } from './executor/compute/node-types-file.js';
+import { startComputeUpkeep, type ComputeUpkeep } from './executor/compute/compute-upkeep.js';
+import type { CostLimitMonitor } from './executor/compute/cost-limit-monitor.js';
 
 /** The parts of a running weir, wired together. */
 export interface Weir extends Security {
@@ -51,6 +54,8 @@ export interface Weir extends Security {
   worker?: Worker;
   /** Clusters, cluster policies, node types and their prices. */
   compute: Compute;
+  /** The weir_cost_limit monitor of the runs this process executes (checks every 10 s; absent without an executor). */
+  costLimits?: CostLimitMonitor;
   /** The operations dashboard's aggregates. */
   operations: OperationsApi;
   close(): Promise<void>;
@@ -64,10 +69,15 @@ export interface Weir extends Security {
 export interface WeirRoles {
   executor: 'local' | 'worker' | 'none';
   scheduler: boolean;
+  /** Serves the API (weir server): only then are pipeline updates a crash interrupted marked FAILED at start. */
+  api: boolean;
 }
 
+/** How often the scale-out process that sends notifications looks for deliveries other processes stored. */
+const DELIVERY_POLL_MS = 1000;
+
 /** One `weir server`: everything in one process. */
-export const ALL_ROLES: WeirRoles = { executor: 'local', scheduler: true };
+export const ALL_ROLES: WeirRoles = { executor: 'local', scheduler: true, api: true };
 
 /** Composition root: opens the store (`config.store`: SQLite in the data folder, or PostgreSQL) and the warehouse (DuckDB), starts the executor. */
 export async function startWeir(config: Readonly<Config>, clock: Clock = systemClock, roles: WeirRoles = ALL_ROLES): Promise<Weir> {
@@ -96,7 +106,10 @@ export async function startWeir(config: Readonly<Config>, clock: Clock = systemC
   const statements = new StatementExecution(sql);
   const security = await openSecurity(store.kysely, config.dataDir, clock);
   const baseUrl = `http://${config.host}:${config.port}`;
-  const notifications = createNotifications({ store: new NotificationSqlStore(store.kysely), clock, smtp: config.smtp, pagerDutyEventsUrl: config.pagerDutyEventsUrl, baseUrl: () => baseUrl, runs: store });
+  const notifications = createNotifications({ store: new NotificationSqlStore(store.kysely), clock, smtp: config.smtp, pagerDutyEventsUrl: config.pagerDutyEventsUrl, baseUrl: () => baseUrl, runs: store, startQueue: !scaleOut });
+  // Scale-out: one process at a time sends the deliveries every process stores (no message sent twice at once).
+  const stopDeliveries = scaleOut ? sendWhileLeader(notifications.queue, leaderLockOf(config.store, 'deliveries'), DELIVERY_POLL_MS) : async () => undefined;
+  const compute = createCompute({ store: new ClusterSqlStore(store.kysely), clock, catalog: loadNodeTypeCatalog(config.nodeTypesFile), dataDir: config.dataDir, workspaceDir: config.workspaceDir });
   const executor = new Executor({
     store,
     runners: defaultRunners(),
@@ -108,10 +121,10 @@ export async function startWeir(config: Readonly<Config>, clock: Clock = systemC
     secrets: security.secrets,
     events: notifications.notifier,
     remote,
+    compute: compute.provider,
   });
   const runs = new RunService(store, executor, clock, config.dataDir);
-  const compute = createCompute({ store: new ClusterSqlStore(store.kysely), clock, catalog: nodeTypeCatalog(), dataDir: config.dataDir, workspaceDir: config.workspaceDir });
-  const pipelines = await startPipelines(store, warehouse, clock, config.dataDir);
+  const pipelines = await startPipelines(store, warehouse, clock, config.dataDir, { recover: roles.api });
   catalog.eventLogLocation = eventLogLocator(pipelines, config.dataDir);
   executor.runPipelineUpdate = pipelineTaskRunner(pipelines);
   await executor.start();
@@ -121,6 +134,8 @@ export async function startWeir(config: Readonly<Config>, clock: Clock = systemC
   }
   const { scheduler, backfills } = await startScheduler(store, runs, clock, config.dataDir, roles.scheduler);
   const stopSweep = claims && roles.executor === 'none' ? sweepLostWorkers(claims, config.workerTimeoutMs) : () => undefined;
+  // Cost limits and cluster autotermination run where runs execute (each worker checks its own runs).
+  const upkeep: ComputeUpkeep | undefined = roles.executor === 'none' ? undefined : startComputeUpkeep({ compute, store, executor, onBreach: logCostBreach });
   return {
     ...security,
     config,
@@ -137,9 +152,12 @@ export async function startWeir(config: Readonly<Config>, clock: Clock = systemC
     pipelines,
     worker,
     compute,
+    costLimits: upkeep?.costLimits,
     operations: { store: new OperationsSqlStore(store.kysely), clock },
     async close() {
       stopSweep();
+      await stopDeliveries();
+      upkeep?.stop();
       await worker?.stop();
       await scheduler.stop();
       await pipelines.close();
@@ -152,6 +170,11 @@ export async function startWeir(config: Readonly<Config>, clock: Clock = systemC
       unlock();
     },
   };
+}
+
+/** A cost limit breach in the server log; the run itself ends CANCELED with the message, which notifies on_failure. */
+function logCostBreach(b: { run: { run_id: number; job_id: number | null }; message: string }): void {
+  process.stderr.write(`weir: run ${b.run.run_id} of job ${b.run.job_id ?? '-'}: ${b.message}\n`);
 }
 
 /** Processes without a worker (API, scheduler) also declare silent workers lost, every third of the timeout. */

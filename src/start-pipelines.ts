@@ -16,9 +16,11 @@ export function managedTablePath(dataDir: string, id: string): string {
 /**
  * Starts the declarative pipeline engine: updates run on connections of the warehouse's DuckDB, tables are
  * managed Delta tables in the data folder; streaming checkpoints and the event log table (`system/events`) live
- * under the pipeline's `storage` (or `<dataDir>/pipelines/<id>`). Updates a crash interrupted are marked FAILED first.
+ * under the pipeline's `storage` (or `<dataDir>/pipelines/<id>`). With `recover` (the default), updates a crash
+ * interrupted are marked FAILED first; scale-out workers and schedulers pass false, since the updates left running
+ * in the store may be running in another process (only the API process, where updates are started, recovers).
  */
-export async function startPipelines(store: SqlStore, warehouse: DuckDbWarehouse, clock: Clock, dataDir: string): Promise<PipelineService> {
+export async function startPipelines(store: SqlStore, warehouse: DuckDbWarehouse, clock: Clock, dataDir: string, o: { recover?: boolean } = {}): Promise<PipelineService> {
   const flows = new DuckDbFlowRunner({
     connect: () => warehouse.connect(),
     tableLocation: (id) => managedTablePath(dataDir, id),
@@ -26,7 +28,7 @@ export async function startPipelines(store: SqlStore, warehouse: DuckDbWarehouse
     clock,
   });
   const service = new PipelineService(new PipelineSqlStore(store.kysely), flows, clock);
-  await service.recover();
+  if (o.recover ?? true) await service.recover();
   return service;
 }
 

@@ -27,6 +27,9 @@ import type { StatementExecution } from '../engine/warehouse/statement-execution
 import type { PipelineService } from '../pipelines/pipeline-service.js';
 import type { Backfills } from '../scheduler/backfill.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
+import { openJobPermissions, type JobPermissions } from '../auth/job-permissions.js';
+import { permissionsRoutes } from './permissions-routes.js';
+import type { Kysely } from 'kysely';
 
 /** What the REST API needs. */
 export interface ApiDeps {
@@ -60,6 +63,8 @@ export interface ApiDeps {
   catalog?: CatalogService;
   /** The operations summary (weir extension `GET /api/2.2/weir/operations/summary`); without it that route answers 501. */
   operations?: OperationsApi;
+  /** Job and one-time-run ACLs (Permissions API, the route guard); built on the store's database when omitted. */
+  permissions?: JobPermissions;
 }
 
 /** Jobs API versions served; all share handlers (2.2 differs only in the queue default of jobs/create). */
@@ -67,12 +72,13 @@ export const API_VERSIONS = ['2.0', '2.1', '2.2'] as const;
 export type ApiVersion = (typeof API_VERSIONS)[number];
 
 /** The Databricks-compatible REST API (Jobs 2.0/2.1/2.2 plus weir's runs/logs) as a Hono app. */
-export function createApiApp(deps: ApiDeps): Hono {
+export function createApiApp(given: ApiDeps): Hono {
+  const deps: ApiDeps = { ...given, permissions: given.permissions ?? permissionsOnStore(given.store) };
   const app = new Hono();
   app.use('*', limitBodySize());
   app.use('*', uiRoutes());
   mountSecurity(app, deps);
-  app.route('/', openApiRoutes(deps.baseUrl));
+  app.route('/', openApiRoutes(deps.baseUrl, { compute: deps.compute !== undefined }));
   app.route('/', notificationsRoutes(deps));
   const runs = runsRoutes(deps);
   for (const v of API_VERSIONS) {
@@ -81,6 +87,7 @@ export function createApiApp(deps: ApiDeps): Hono {
     app.route(`/api/${v}`, scheduleRoutes(deps));
   }
   app.route('/api/2.2', operationsRoutes(deps));
+  app.route('/api', permissionsRoutes(deps));
   if (deps.statements) app.route('/api/2.0', sqlStatementsRoutes(deps.statements));
   app.route('/', computeRoutes(deps));
   app.route('/api', catalogApiRoutes(deps));
@@ -101,4 +108,11 @@ export function createApiApp(deps: ApiDeps): Hono {
     return c.json(body, status);
   });
   return app;
+}
+
+/** Job permissions on the store's own database: every SQL store exposes its Kysely instance. */
+function permissionsOnStore(store: ApiDeps['store']): JobPermissions {
+  const db = (store as { kysely?: Kysely<any> }).kysely;
+  if (!db) throw new Error('createApiApp: pass ApiDeps.permissions, or a SQL store (with .kysely) to keep job permissions in');
+  return openJobPermissions(db);
 }

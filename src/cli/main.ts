@@ -12,6 +12,7 @@ import { registerSqlCommand } from './sql-command.js';
 import { registerWorkerCommand } from './worker-command.js';
 import { registerSchedulerCommand } from './scheduler-command.js';
 import { registerComputeCommands } from './cluster-commands.js';
+import { registerPermissionCommands } from './permission-commands.js';
 
 const program = new Command();
 program.name('weir').description('Databricks-style jobs on any machine').showHelpAfterError();
@@ -30,7 +31,7 @@ program
   .option('--tls-cert <file>', 'PEM certificate: serve HTTPS (with --tls-key; or WEIR_TLS_CERT)')
   .option('--tls-key <file>', 'PEM private key of --tls-cert (or WEIR_TLS_KEY)')
   .option('--roles <list>', 'roles of this process: all (default) or api[,scheduler] to run beside `weir worker`s on a PostgreSQL store')
-  .option('--worker-timeout <seconds>', 'with --roles: declare workers silent this long lost (default 10)')
+  .option('--worker-timeout <seconds>', 'with --roles: declare workers silent this long lost (default 6)')
   .action((o) => runServer(o));
 
 program
@@ -54,6 +55,7 @@ registerSqlCommand(program);
 registerComputeCommands(program);
 registerWorkerCommand(program);
 registerSchedulerCommand(program);
+registerPermissionCommands(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`weir: ${e.message}\n`);

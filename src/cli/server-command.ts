@@ -61,7 +61,7 @@ export function serverRoles(list: string | undefined): WeirRoles {
   if (!names.has('api') || unknown.length) {
     throw new WeirError('VALIDATION.INVALID', `--roles ${list}: expected all, api or api,scheduler${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}; run workers with \`weir worker\` and schedulers with \`weir scheduler\``);
   }
-  return { executor: 'none', scheduler: names.has('scheduler') };
+  return { executor: 'none', scheduler: names.has('scheduler'), api: true };
 }
 
 /** The certificate and key of --tls-cert/--tls-key, read once at start; undefined for plain HTTP. */

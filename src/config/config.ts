@@ -30,10 +30,12 @@ export const Config = z.object({
   tlsKey: z.string().min(1).optional(),
   /** Worker pool a `weir worker` claims runs of (--pool, WEIR_POOL); runs go to the pool of their job's `weir_pool` tag. */
   pool: z.string().regex(/^[\w.-]{1,64}$/, 'a pool name is 1-64 letters, digits, _, . or -'),
-  /** A worker silent this long is declared lost and its runs recovered (--worker-timeout seconds, WEIR_WORKER_TIMEOUT; default 10 s). */
+  /** A worker silent this long is declared lost and its runs recovered (--worker-timeout seconds, WEIR_WORKER_TIMEOUT; default 6 s, so a lost worker's attempts are retried within 4–8 s: bench/lost-worker.ts). */
   workerTimeoutMs: z.number().int().min(300, 'the worker timeout is at least 0.3 s'),
   /** A worker also looks for work this often, besides being woken by NOTIFY (--poll-interval seconds; default 2 s). */
   workerPollMs: z.number().int().min(50, 'the poll interval is at least 0.05 s'),
+  /** JSON file changing weir's node types and prices (WEIR_NODE_TYPES_FILE; schema NodeTypeOverride, docs/compute.md). */
+  nodeTypesFile: z.string().min(1).optional(),
 }).refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), {
   message: 'pass both --tls-cert and --tls-key (or WEIR_TLS_CERT and WEIR_TLS_KEY) to serve HTTPS, or neither for plain HTTP',
   path: ['tlsKey'],
@@ -62,8 +64,9 @@ export function loadConfig(flags: Partial<Record<keyof Config | 'workerTimeout' 
     tlsCert: optionalPath(flags.tlsCert ?? env.WEIR_TLS_CERT),
     tlsKey: optionalPath(flags.tlsKey ?? env.WEIR_TLS_KEY),
     pool: String(flags.pool ?? (env.WEIR_POOL || 'default')),
-    workerTimeoutMs: Math.round(Number(flags.workerTimeout ?? (env.WEIR_WORKER_TIMEOUT || 10)) * 1000),
+    workerTimeoutMs: Math.round(Number(flags.workerTimeout ?? (env.WEIR_WORKER_TIMEOUT || 6)) * 1000),
     workerPollMs: Math.round(Number(flags.pollInterval ?? 2) * 1000),
+    nodeTypesFile: optionalPath(flags.nodeTypesFile ?? env.WEIR_NODE_TYPES_FILE),
   };
   const r = Config.safeParse(raw);
   if (!r.success) throw new WeirError('VALIDATION.INVALID', `configuration: ${formatIssues(r.error)}`);

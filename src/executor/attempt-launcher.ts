@@ -11,6 +11,7 @@ import type { AttemptResult, TaskRunner, TaskValues } from './runners/task-runne
 import { logPath } from './task-run-factory.js';
 import { killGroup } from './runners/child-process.js';
 import { HOST } from './run-adoption.js';
+import { limitsOption, type ComputeLeases } from './compute-lease.js';
 
 /** Why an attempt was stopped from outside. */
 export type AbortReason = 'timeout' | 'cancel';
@@ -21,17 +22,25 @@ export interface LaunchOutcome {
   reason?: AbortReason;
 }
 
+/** The handle of a running attempt: its abort, why it was stopped, its pid once started, and whether it was killed. */
+interface LaunchEntry {
+  ctl: AbortController;
+  reason?: AbortReason;
+  pid?: number;
+  killed?: boolean;
+}
+
 /**
  * Starts process-backed attempts on their runners with the attempt's context (logs, environment, task values,
  * SQL), enforces task timeouts, and stops attempts on cancel. Owns the abort handle of every running attempt.
  */
 export class AttemptLauncher {
-  private readonly aborts = new Map<number, { ctl: AbortController; reason?: AbortReason; pid?: number }>();
+  private readonly aborts = new Map<number, LaunchEntry>();
   /** Log folders already made by this process (one per run). */
   private readonly folders = new Set<string>();
 
   constructor(
-    private readonly d: { runners: ReadonlyMap<TaskKind, TaskRunner>; sql: SqlEngine; dataDir: string; store: RunStore; secrets?: SecretResolver },
+    private readonly d: { runners: ReadonlyMap<TaskKind, TaskRunner>; sql: SqlEngine; dataDir: string; store: RunStore; secrets?: SecretResolver; compute?: ComputeLeases },
   ) {}
 
   /** Stops a running attempt; false when no attempt with that id runs here. */
@@ -47,6 +56,8 @@ export class AttemptLauncher {
   kill(taskRunId: number): void {
     const entry = this.aborts.get(taskRunId);
     if (!entry) return;
+    // Not started yet: the process is SIGKILLed the moment it starts (an abort alone gives it the grace time).
+    entry.killed = true;
     this.abort(taskRunId, 'cancel');
     killGroup(entry.pid, 'SIGKILL');
   }
@@ -63,12 +74,15 @@ export class AttemptLauncher {
   async launch(run: RunRecord, tr: TaskRunRecord, task: Task, kind: TaskKind, taskValues: TaskValues): Promise<LaunchOutcome> {
     const runner = this.d.runners.get(kind);
     const ctl = new AbortController();
-    const entry: { ctl: AbortController; reason?: AbortReason; pid?: number } = { ctl };
+    const entry: LaunchEntry = { ctl };
     this.aborts.set(tr.task_run_id, entry);
     const timer = task.timeout_seconds ? setTimeout(() => this.abort(tr.task_run_id, 'timeout'), task.timeout_seconds * 1000) : undefined;
     try {
       if (!runner) return { res: { result: 'FAILED', error: `no runner for ${kind}` } };
       await this.logFolder(tr.log_dir);
+      // The task's compute (cluster start, init scripts, libraries; held across retries); if it fails, so does the attempt.
+      const acquired = await this.d.compute?.forAttempt(run, tr, task, ctl.signal);
+      if (acquired && 'failure' in acquired) return { res: acquired.failure, reason: entry.reason };
       // Secret references resolve here, after the task's resolved_values were stored, so no plaintext is persisted.
       const secrets = this.d.secrets?.forTaskRun(run.run_id, tr.task_run_id);
       const resolved = secrets ? await resolveSecretsDeep(task, secrets.get) : task;
@@ -84,7 +98,10 @@ export class AttemptLauncher {
         stdoutPath: logPath(tr, 'stdout'),
         stderrPath: logPath(tr, 'stderr'),
         signal: ctl.signal,
+        // LIMITS HOOK: the driver node type's memory/cores (ComputeLease.limits) for the runners' `limits` option.
+        ...limitsOption(acquired?.compute),
         env: {
+          ...acquired?.compute.env,
           WEIR_JOB_ID: String(run.job_id ?? ''),
           WEIR_RUN_ID: String(run.run_id),
           WEIR_TASK_RUN_ID: String(tr.task_run_id),
@@ -95,6 +112,7 @@ export class AttemptLauncher {
         },
         services: { sql: this.d.sql, taskValues, cacheDir: join(this.d.dataDir, 'cache'), secrets: secrets?.get },
         onProcessStart: (pid) => {
+          if (entry.killed) return killGroup(pid, 'SIGKILL');
           tr.pid = pid;
           tr.host = HOST;
           entry.pid = pid;

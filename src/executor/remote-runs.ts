@@ -10,7 +10,7 @@ export interface RemoteRuns {
   wake(): void;
   /** Asks the owner of a run (whichever worker claims it) to cancel it, or one of its task runs. */
   request(runId: number, taskRunId: number | null, kind: RunRequestKind): Promise<void>;
-  /** Gives back the claim of a run this process finished. */
+  /** Told when a run this process owned has ended (the write that ended it also gave its claim back). */
   release(runId: number): Promise<void>;
 }
 

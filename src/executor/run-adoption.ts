@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { taskKindOf } from '../domain/task.js';
 import type { TaskRunRecord } from '../store/records.js';
 import type { ActiveRun } from './active-run.js';
 import { killGroup, processAlive } from './runners/child-process.js';
+import { logPath } from './task-run-factory.js';
 
 /** state_message of an attempt a crash of this process interrupted (the crash test matches the "lost" prefix). */
 export const LOST_IN_CRASH = 'lost: weir stopped while this attempt was running, so its process was lost';
@@ -18,13 +22,46 @@ const KILL_WAIT_MS = 2000;
 
 /**
  * Kills what is left of an interrupted attempt's process group, when it ran on this machine (a pid from another
- * host means nothing here), and waits until it is gone, so the retry never runs beside it.
+ * host means nothing here), and waits until it is gone, so the retry never runs beside it. The pid is written
+ * after the process started (it cannot be known before), so a worker killed in between leaves a RUNNING attempt
+ * without a pid whose process still runs: it is then found by its environment and log file (`attemptProcesses`).
  */
 export async function endLostProcess(tr: TaskRunRecord): Promise<void> {
-  if (tr.pid === null || (tr.host && tr.host !== HOST) || !processAlive(tr.pid)) return;
-  killGroup(tr.pid, 'SIGKILL');
+  if (tr.host && tr.host !== HOST) return;
+  const pids = tr.pid !== null ? [tr.pid] : await attemptProcesses(tr);
+  for (const pid of pids) killGroup(pid, 'SIGKILL');
   const until = Date.now() + KILL_WAIT_MS;
-  while (processAlive(tr.pid) && Date.now() < until) await new Promise((ok) => setTimeout(ok, 20));
+  while (pids.some(running) && Date.now() < until) await new Promise((ok) => setTimeout(ok, 20));
+}
+
+/** True while a process runs (a zombie, which an orphan becomes when nobody reaps it, no longer runs). */
+function running(pid: number): boolean {
+  return processAlive(pid) && !zombie(pid);
+}
+
+function zombie(pid: number): boolean {
+  return readFileSyncOrEmpty(`/proc/${pid}/stat`).replace(/^.*\) /s, '').startsWith('Z');
+}
+
+/**
+ * Processes on this machine that belong to an attempt: their environment names its run and task run (the
+ * launcher sets WEIR_RUN_ID and WEIR_TASK_RUN_ID) and their stdout or stderr is the attempt's log file, which is
+ * unique on a machine (another store's attempt with the same ids writes elsewhere). Reads /proc: on systems
+ * without it (macOS) an attempt whose pid was never stored cannot be found, and none is returned.
+ */
+export async function attemptProcesses(tr: Pick<TaskRunRecord, 'run_id' | 'task_run_id' | 'log_dir'>): Promise<number[]> {
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  const marks = [`WEIR_RUN_ID=${tr.run_id}`, `WEIR_TASK_RUN_ID=${tr.task_run_id}`];
+  const logs = new Set([resolve(logPath(tr, 'stdout')), resolve(logPath(tr, 'stderr'))]);
+  const found: number[] = [];
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    const env = (await readFile(`/proc/${e}/environ`, 'latin1').catch(() => '')).split('\0');
+    if (!marks.every((m) => env.includes(m))) continue;
+    const fds = await Promise.all([1, 2].map((fd) => readlink(`/proc/${e}/fd/${fd}`).catch(() => '')));
+    if (fds.some((f) => logs.has(f))) found.push(Number(e));
+  }
+  return found;
 }
 
 /** Child runs of RUNNING run_job_task attempts that are not among `active` runs (another worker runs them). */
@@ -39,4 +76,12 @@ export function awaitedChildRuns(active: Iterable<ActiveRun>): number[] {
     }
   }
   return out;
+}
+
+function readFileSyncOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }

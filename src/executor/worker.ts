@@ -10,7 +10,7 @@ import { HOST } from './run-adoption.js';
 export interface WorkerOptions {
   pool: string;
   slots: number;
-  /** A worker silent this long is declared lost (default 10 s); it heartbeats every third of it. */
+  /** A worker silent this long is declared lost (default 6 s); it heartbeats every third of it. */
   timeoutMs: number;
   /** Claims are also polled this often, in case a wake-up was missed (default 2 s). */
   pollMs?: number;
@@ -89,10 +89,9 @@ export class Worker implements RemoteRuns {
     return this.d.claims.requestRunAction({ run_id: runId, task_run_id: taskRunId, kind });
   }
 
+  /** The claim itself was given back by the fenced write that ended the run (run-fence.ts); a slot is free now. */
   async release(runId: number): Promise<void> {
-    const epoch = this.epochs.get(runId);
     this.epochs.delete(runId);
-    if (epoch !== undefined) await this.d.claims.releaseRun(runId, this.id, epoch).catch(() => undefined);
     this.wakeLocal();
   }
 

@@ -24,6 +24,8 @@ export interface NotificationOptions {
   retry?: Partial<RetryPolicy>;
   /** Task runs, for naming failed tasks in job failure messages. */
   runs?: Pick<RunStore, 'listTaskRuns'>;
+  /** False: deliveries are stored but this process does not send them (scale-out: see sendWhileLeader). */
+  startQueue?: boolean;
 }
 
 /** The running notification system: pass `notifier` to the executor, `destinations` and `store` to the API. */
@@ -46,7 +48,7 @@ export function createNotifications(o: NotificationOptions): Notifications {
   const timer = o.timer ?? clockTimer(o.clock);
   const queue = new DeliveryQueue({ store: o.store, channels: defaultChannels(o.smtp, o.pagerDutyEventsUrl), clock: o.clock, timer, retry: o.retry });
   const notifier = new Notifier({ store: o.store, queue, clock: o.clock, timer, baseUrl: o.baseUrl, runs: o.runs });
-  queue.start();
+  if (o.startQueue ?? true) queue.start();
   return {
     store: o.store,
     destinations: new Destinations(o.store, o.clock),

@@ -1,6 +1,8 @@
 import { lockPostgresExecutor, lockPostgresScaleOut } from './postgres/postgres-executor-lock.js';
 import { PostgresClaimStore } from './postgres/postgres-claim-store.js';
 import type { ClaimStore } from './ports/claim-store.js';
+import type { LeaderLock } from './ports/leader-lock.js';
+import { PostgresLeaderLock } from './postgres/postgres-leader-lock.js';
 import { WeirError } from '../domain/weir-error.js';
 import { openPostgresStore } from './postgres/open-postgres-store.js';
 import type { SqlStore } from './sql/sql-store.js';
@@ -40,6 +42,11 @@ export function requireSharedStore(location: string, role: string): void {
 /** Takes the shared executor lock of a scale-out role (STORE.LOCKED beside a `weir server` with its own executor). */
 export function lockStoreScaleOut(location: string): Promise<() => Promise<void>> {
   return lockPostgresScaleOut(location);
+}
+
+/** A lock only one process of a scale-out store holds at a time (e.g. `deliveries`: who sends notifications). */
+export function leaderLockOf(location: string, name: string): LeaderLock {
+  return new PostgresLeaderLock(location, name);
 }
 
 /** The claim store of a scale-out role on a PostgreSQL store. */

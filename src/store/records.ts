@@ -98,6 +98,10 @@ export interface TaskRunRecord {
   task_values: Record<string, unknown>;
   /** Folder of the run's logs; this attempt's are `<task_run_id>.stdout` and `.stderr` in it (see logPath). */
   log_dir: string;
+  /** Milliseconds the attempt waited for its compute (cluster start, init scripts, library installs): runs/get `setup_duration`. */
+  setup_duration_ms?: number;
+  /** Databricks termination code of an attempt that failed before its task ran (CLUSTER_ERROR, LIBRARY_INSTALLATION_ERROR …). */
+  termination_code?: string;
 }
 
 /** Columns of a task run that change after it was created. */

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { openStore } from '../../src/store/open-store.js';
@@ -39,13 +39,19 @@ export class ScaleOutCluster {
     proc.once('exit', () => this.procs.delete(proc));
     if (role === 'api') this.apiDataDir = dataDir;
     let out = '';
+    // Every process's output also goes to <data-dir>/role.log, to read after a failure (WEIR_KEEP_SCALE_OUT=1).
+    const log = (b: Buffer) => appendFileSync(join(dataDir, 'role.log'), b);
     return new Promise((ok, fail) => {
       proc.stdout!.on('data', (b) => {
+        log(b);
         out += b;
         const m = /running at (http:\/\/\S+)/.exec(out);
         if (m || /weir (worker|scheduler) is running/.test(out)) ok({ proc, url: m?.[1], dataDir, output: () => out });
       });
-      proc.stderr!.on('data', (b) => (out += b));
+      proc.stderr!.on('data', (b) => {
+        log(b);
+        out += b;
+      });
       proc.once('exit', (code) => fail(new Error(`${role} exited (${code}) before it was ready: ${out}`)));
     });
   }
@@ -94,7 +100,9 @@ export class ScaleOutCluster {
 
   async close(): Promise<void> {
     await Promise.all([...this.procs].map((proc) => new Promise<void>((ok) => (proc.once('exit', () => ok()), proc.kill('SIGKILL')))));
-    rmSync(this.dir, { recursive: true, force: true });
+    // WEIR_KEEP_SCALE_OUT=1 keeps the folders (logs, attempts.log) to look at after a failure.
+    if (!process.env.WEIR_KEEP_SCALE_OUT) rmSync(this.dir, { recursive: true, force: true });
+    else console.log(`kept ${this.dir}`);
   }
 }
 

@@ -6,6 +6,8 @@ import { pipelinesMigration } from './0005-pipelines.js';
 import { catalogMigration } from './0006-catalog.js';
 import { scaleOutMigration } from './0007-scale-out.js';
 import { clustersMigration } from './0008-clusters.js';
+import { claimFunctionMigration } from './0009-claim-function.js';
+import { permissionsMigration } from './0010-permissions.js';
 
 /**
  * The one ordered migration list for SQLite and PostgreSQL. Rows keep their full record as JSON in `data`
@@ -60,4 +62,6 @@ export const migrations: Record<string, Migration> = {
   '0006_catalog': catalogMigration,
   '0007_scale_out': scaleOutMigration,
   '0008_clusters': clustersMigration,
+  '0009_claim_function': claimFunctionMigration,
+  '0010_permissions': permissionsMigration,
 };

@@ -45,8 +45,6 @@ export interface ClaimStore {
    * checks each job's max_concurrent_runs against the runs every worker holds.
    */
   claimRuns(workerId: string, pool: string, limit: number): Promise<ClaimedRun[]>;
-  /** Gives back a finished run's claim (only while it is still this worker's at this epoch). */
-  releaseRun(runId: number, workerId: string, epoch: number): Promise<void>;
   /** Declares lost the workers silent for longer than `timeoutMs`: their runs become claimable again. Returns their ids. */
   sweepLostWorkers(timeoutMs: number): Promise<string[]>;
   /** Stores a request for the owner of a run and wakes the workers. */

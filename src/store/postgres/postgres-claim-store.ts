@@ -7,24 +7,13 @@ import { parsePostgresUrl } from './postgres-url.js';
 
 /** The LISTEN/NOTIFY channel workers are woken on. */
 const CHANNEL = 'weir_work';
-/** First key of the per-job advisory locks that serialise max_concurrent_runs checks (the second is the job id). */
-const JOB_LOCK = 770007;
-/** Candidates read (and locked) per claim beyond twice the wanted count: runs held back by max_concurrent_runs must not starve later ones. */
+/** Runs looked at per extra claim round (beyond twice the wanted count) when max_concurrent_runs held runs back, so they do not starve later ones. */
 const LOOKAHEAD = 8;
-const ACTIVE = ['QUEUED', 'PENDING', 'RUNNING', 'TERMINATING', 'BLOCKED'];
 const NOW_MS = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
-
-interface Candidate {
-  run_id: number;
-  job_id: number | null;
-  life_cycle_state: string;
-  data: string;
-  requested: boolean;
-}
 
 /**
  * The PostgreSQL claim store (ADR 0007): `FOR UPDATE SKIP LOCKED` claims in run id order with max_concurrent_runs
- * checked under a per-job advisory lock in the same transaction, heartbeats on the database's clock (so machines'
+ * checked under a per-job advisory lock, in one call of the server-side function weir_claim_runs (migration 0009), heartbeats on the database's clock (so machines'
  * clock skew does not matter), and LISTEN/NOTIFY wake-ups on a dedicated connection.
  */
 export class PostgresClaimStore implements ClaimStore {
@@ -58,26 +47,15 @@ export class PostgresClaimStore implements ClaimStore {
 
   async claimRuns(workerId: string, pool: string, limit: number): Promise<ClaimedRun[]> {
     if (limit <= 0) return [];
-    return this.db.transaction().execute(async (tx) => {
-      const found = await sql<Candidate>`select run_id, job_id, life_cycle_state, data,
-          exists (select 1 from run_requests q where q.run_id = runs.run_id) as requested
-        from runs where pool = ${pool} and claimed_by is null and life_cycle_state in (${sql.join(ACTIVE)})
-        order by run_id limit ${2 * limit + LOOKAHEAD} for update of runs skip locked`.execute(tx);
-      const picked = await admit(tx, found.rows, limit);
-      if (picked.length === 0) return [];
-      const ids = picked.map((p) => p.run.run_id);
-      const won = await sql<{ run_id: number; claim_epoch: number }>`update runs set claimed_by = ${workerId}, claim_epoch = claim_epoch + 1
-        where run_id = any(${ids}::bigint[]) returning run_id, claim_epoch`.execute(tx);
-      const epochs = new Map(won.rows.map((r) => [Number(r.run_id), Number(r.claim_epoch)]));
-      const trs = await sql<{ run_id: number; data: string }>`select run_id, data from task_runs where run_id = any(${ids}::bigint[]) order by task_run_id`.execute(tx);
-      const byRun = new Map<number, TaskRunRecord[]>();
-      for (const t of trs.rows) byRun.set(Number(t.run_id), [...(byRun.get(Number(t.run_id)) ?? []), JSON.parse(t.data) as TaskRunRecord]);
-      return picked.map((p) => ({ ...p, epoch: epochs.get(p.run.run_id) ?? 0, taskRuns: byRun.get(p.run.run_id) ?? [] }));
-    });
-  }
-
-  async releaseRun(runId: number, workerId: string, epoch: number): Promise<void> {
-    await sql`update runs set claimed_by = null where run_id = ${runId} and claimed_by = ${workerId} and claim_epoch = ${epoch}`.execute(this.db);
+    // One round trip: the whole claim (candidates, per-job max_concurrent_runs, update) is weir_claim_runs (migration 0009).
+    const r = await sql<{ run_id: number; claim_epoch: number; admitted: boolean; data: string; task_runs: string[] }>`select * from weir_claim_runs(
+      ${workerId}, ${pool}, ${limit}::int, ${2 * limit + LOOKAHEAD}::int)`.execute(this.db);
+    return r.rows.map((w) => ({
+      run: JSON.parse(w.data) as RunRecord,
+      taskRuns: w.task_runs.map((t) => JSON.parse(t) as TaskRunRecord),
+      epoch: Number(w.claim_epoch),
+      admitted: w.admitted,
+    }));
   }
 
   async sweepLostWorkers(timeoutMs: number): Promise<string[]> {
@@ -140,36 +118,4 @@ export class PostgresClaimStore implements ClaimStore {
       await client?.end().catch(() => undefined);
     };
   }
-}
-
-/** Picks the runs to claim, in run id order: queued runs of a job are admitted up to its max_concurrent_runs. */
-async function admit(tx: Kysely<any>, found: Candidate[], limit: number): Promise<Omit<ClaimedRun, 'epoch' | 'taskRuns'>[]> {
-  const runs = found.map((c) => ({ c, run: JSON.parse(c.data) as RunRecord }));
-  const gated = (x: (typeof runs)[number]) => x.c.life_cycle_state === 'QUEUED' && x.c.job_id !== null && x.run.parent_task_run_id === null && !x.c.requested;
-  // Advisory locks in job id order, so two claimers never wait for each other's locks in a cycle.
-  const jobs = [...new Set(runs.filter(gated).map((x) => Number(x.c.job_id)))].sort((a, b) => a - b);
-  const holding = new Map<number, number>();
-  for (const job of jobs) {
-    await sql`select pg_advisory_xact_lock(${JOB_LOCK}, ${job}::int)`.execute(tx);
-    const n = await sql<{ n: number }>`select count(*)::int as n from runs where job_id = ${job}
-      and (life_cycle_state in ('PENDING', 'RUNNING', 'TERMINATING', 'BLOCKED') or (life_cycle_state = 'QUEUED' and claimed_by is not null))`.execute(tx);
-    holding.set(job, Number(n.rows[0]?.n ?? 0));
-  }
-  const out: Omit<ClaimedRun, 'epoch' | 'taskRuns'>[] = [];
-  for (const x of runs) {
-    if (out.length >= limit) break;
-    if (!gated(x)) {
-      out.push({ run: x.run, admitted: true });
-      continue;
-    }
-    const job = Number(x.c.job_id);
-    const held = holding.get(job) ?? 0;
-    if (held < (x.run.settings.max_concurrent_runs ?? 1)) {
-      holding.set(job, held + 1);
-      out.push({ run: x.run, admitted: true });
-    } else if (!x.run.settings.queue?.enabled) {
-      out.push({ run: x.run, admitted: false });
-    }
-  }
-  return out;
 }

@@ -14,6 +14,8 @@ export interface RunFence {
   onFenced(runId: number): void;
 }
 
+const TERMINAL = ['TERMINATED', 'SKIPPED', 'INTERNAL_ERROR'];
+
 /** The error of a refused (fenced) write: the run belongs to another worker now. */
 export function fencedError(runId: number, workerId: string): WeirError {
   return new WeirError('RUN.INVALID_STATE', `run ${runId} is no longer claimed by worker ${workerId} (it was declared lost and the run was given to another worker); this worker stops working on it`, {
@@ -52,6 +54,33 @@ export async function saveTaskRunFenced(db: Kysely<any>, fence: RunFence, runId:
       : await sql`with f as (select 1 from runs where run_id = ${runId} and claimed_by = ${fence.workerId} and claim_epoch = ${epoch} for share)
           update task_runs set data = ${data} where task_run_id = ${taskRunId} and exists (select 1 from f)`.execute(db);
   if (Number(r.numAffectedRows ?? 0) === 0) {
+    fence.onFenced(runId);
+    throw fencedError(runId, fence.workerId);
+  }
+}
+
+/**
+ * PostgreSQL: merges a run patch into the stored record in one UPDATE (jsonb `||`, shallow like the object spread
+ * of the generic path), fenced by the claim in its WHERE: the row lock of the UPDATE orders it against the
+ * lost-worker sweep, which is what the share lock of a multi-statement write does. Zero rows with a fence means
+ * the run is no longer this worker's; without a fence, a missing run is ignored as on the generic path. A fenced
+ * write that ends the run (TERMINATED, SKIPPED, INTERNAL_ERROR) also releases its claim.
+ */
+export async function patchRunInPlace(db: Kysely<any>, runId: number, patch: object, fence: RunFence | undefined): Promise<void> {
+  const epoch = fence?.epochOf(runId);
+  if (fence && epoch === undefined) {
+    fence.onFenced(runId);
+    throw fencedError(runId, fence.workerId);
+  }
+  const p = JSON.stringify(patch);
+  const owned = fence ? sql`and claimed_by = ${fence.workerId} and claim_epoch = ${epoch}` : sql``;
+  // The write that ends a run also gives its claim back (the same round trip; nothing writes an ended run after).
+  const ends = fence && TERMINAL.includes(String((patch as { life_cycle_state?: string }).life_cycle_state));
+  const r = await sql`update runs set data = (data::jsonb || ${p}::jsonb)::text, ${ends ? sql`claimed_by = null,` : sql``}
+      life_cycle_state = coalesce(${p}::jsonb ->> 'life_cycle_state', life_cycle_state),
+      start_time = case when ${p}::jsonb ? 'start_time' then (${p}::jsonb ->> 'start_time')::bigint else start_time end
+    where run_id = ${runId} ${owned}`.execute(db);
+  if (fence && Number(r.numAffectedRows ?? 0) === 0) {
     fence.onFenced(runId);
     throw fencedError(runId, fence.workerId);
   }
