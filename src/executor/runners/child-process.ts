@@ -14,15 +14,16 @@ async function runViaSpawner(opts: ChildOptions): Promise<ChildExit> {
   opts.onStart?.(child.pid);
   const watch = watchAbort(opts.signal, child.pid);
   const { exitCode, signal } = await child.exit;
-  return { exitCode, signal, aborted: watch.end() };
+  // The spawner already killed what was left in the group when it reaped the process.
+  return { exitCode, signal, aborted: watch.end(false) };
 }
 
 /**
  * Kills a started process group when `signal` aborts (SIGTERM, then SIGKILL after the grace time). `end()`, called
- * once the main process exited, stops watching, takes down anything the process left in its group, and says
- * whether the attempt was aborted.
+ * once the main process exited, stops watching, takes down anything the process left in its group (unless told the
+ * caller's spawner did), and says whether the attempt was aborted.
  */
-function watchAbort(signal: AbortSignal, pid: number): { end(): boolean } {
+function watchAbort(signal: AbortSignal, pid: number): { end(killLeftovers?: boolean): boolean } {
   let aborted = false;
   let killTimer: NodeJS.Timeout | undefined;
   const onAbort = () => {
@@ -34,10 +35,10 @@ function watchAbort(signal: AbortSignal, pid: number): { end(): boolean } {
   if (signal.aborted) onAbort();
   else signal.addEventListener('abort', onAbort, { once: true });
   return {
-    end() {
+    end(killLeftovers = true) {
       signal.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
-      killGroup(pid, 'SIGKILL');
+      if (killLeftovers) killGroup(pid, 'SIGKILL');
       return aborted;
     },
   };
@@ -78,7 +79,7 @@ export function runChild(opts: ChildOptions): Promise<ChildExit> {
   const err = openSync(opts.stderrPath, 'a');
   const stdio: StdioOptions = opts.rpc ? ['ignore', out, err, 'pipe'] : ['ignore', out, err];
   return new Promise<ChildExit>((resolve, reject) => {
-    let watch: { end(): boolean } | undefined;
+    let watch: { end(killLeftovers?: boolean): boolean } | undefined;
     const child = spawn(opts.command, opts.args, {
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },

@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type MigrationProvider } from 'kysely';
+import { CompiledQuery, Migrator, type Kysely, type MigrationProvider } from 'kysely';
 import type { JobSettings } from '../../domain/job-settings.js';
 import type { LifeCycleState } from '../../domain/run-state.js';
 import { migrations } from '../migrations/migrations.js';
@@ -228,9 +228,14 @@ export class SqlStore implements JobStore, RunStore {
     await this.ordered(() => this.db.transaction().execute((tx) => applyTaskRunPatch(tx, taskRunId, patch)));
   }
 
+  /** saveTaskRun's statement, compiled once: building and compiling it took ~17 µs of a ~45 µs write (3 per task). */
+  private saveTaskRunSql?: string;
+
   async saveTaskRun(taskRun: TaskRunRecord): Promise<void> {
     const data = JSON.stringify(taskRun);
-    await this.ordered(() => this.db.updateTable('task_runs').set({ data }).where('task_run_id', '=', taskRun.task_run_id).execute());
+    this.saveTaskRunSql ??= this.db.updateTable('task_runs').set({ data: '' }).where('task_run_id', '=', 0).compile().sql;
+    const q = CompiledQuery.raw(this.saveTaskRunSql, [data, taskRun.task_run_id]);
+    await this.ordered(() => this.db.executeQuery(q));
   }
 
   async getTaskRun(taskRunId: number): Promise<TaskRunRecord | undefined> {

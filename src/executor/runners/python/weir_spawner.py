@@ -4,7 +4,8 @@ Forking the large server process (Node with DuckDB loaded) costs milliseconds pe
 small process does the fork/exec (posix_spawn), the log-file opens and the waiting instead.
 Protocol, one JSON object per line:
   stdin  <- {"id", "argv", "cwd", "env", "stdout", "stderr"}
-  stdout -> {"id", "pid"} once started, or {"id", "error", "errno"}; later {"id", "exit", "signal"}.
+  stdout -> {"id", "pid"} once started, or {"id", "error", "errno"}; later {"id", "exit", "signal"}, sent after the
+            rest of the child's process group was killed (SIGKILL).
 Each child gets its own process group (pgid = pid) so weir can signal the whole tree. When stdin closes (weir
 stopped), the spawner exits; running children keep going and are reconciled by weir's crash recovery.
 """
@@ -12,6 +13,7 @@ import errno
 import json
 import os
 import shutil
+import signal
 import sys
 import threading
 
@@ -41,6 +43,12 @@ def reaper():
             rid = children.pop(pid, None)
         if rid is None:
             continue
+        # Take down whatever the task left running in its group, here rather than in weir's event loop (a failed
+        # kill costs weir an exception per task there).
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
         code = os.waitstatus_to_exitcode(status)
         send({"id": rid, "exit": code if code >= 0 else None, "signal": -code if code < 0 else None})
 
