@@ -8,9 +8,7 @@ const spawner = new ProcessSpawner();
 
 /** Same contract as runChild, with the fork/exec done by the spawner helper. */
 async function runViaSpawner(opts: ChildOptions): Promise<ChildExit> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) if (v !== undefined) env[k] = v;
-  const child = await spawner.start({ argv: [opts.command, ...opts.args], cwd: opts.cwd, env, stdout: opts.stdoutPath, stderr: opts.stderrPath });
+  const child = await spawner.start({ argv: [opts.command, ...opts.args], cwd: opts.cwd, env: opts.env, stdout: opts.stdoutPath, stderr: opts.stderrPath });
   opts.onStart?.(child.pid);
   const watch = watchAbort(opts.signal, child.pid);
   const { exitCode, signal } = await child.exit;
