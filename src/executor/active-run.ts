@@ -3,7 +3,7 @@ import type { RunRecord, TaskRunPatch, TaskRunRecord } from '../store/records.js
 import type { RunStore } from '../store/ports/run-store.js';
 import { decideRunIf, dependencyStatus, runResult, type DependencyStatus } from './run-if.js';
 import type { TaskValues } from './runners/task-runner.js';
-import { noteBlocker, stillBlocked, topIndex } from './top-index.js';
+import { currentTops, noteBlocker, stillBlocked } from './top-index.js';
 
 /** A run the executor is working on: the run and every attempt of it, by task run id. */
 export interface ActiveRun {
@@ -14,7 +14,7 @@ export interface ActiveRun {
 
 /** The current attempt of each task (parent null) or of each iteration of a for_each task run. */
 export function currentAttempts(a: ActiveRun, parent: number | null = null): TaskRunRecord[] {
-  if (parent === null) return [...topIndex(a).tops];
+  if (parent === null) return [...currentTops(a).tops];
   return [...a.taskRuns.values()].filter((t) => t.is_current && t.parent_task_run_id === parent);
 }
 
@@ -88,7 +88,7 @@ export function runTaskValues(a: ActiveRun, tr: TaskRunRecord, store: RunStore):
       await store.saveTaskRun(tr);
     },
     get: async (taskKey, key) => {
-      const t = topIndex(a).byKey.get(taskKey);
+      const t = currentTops(a).byKey.get(taskKey);
       return t && key in t.task_values ? { found: true, value: t.task_values[key] } : { found: false };
     },
   };

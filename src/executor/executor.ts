@@ -13,7 +13,7 @@ import type { SecretResolver } from '../secrets/secret-service.js';
 import { AttemptLauncher } from './attempt-launcher.js';
 import { emitRunEvent, type RunEvent, type RunEventListener } from './run-events.js';
 import { currentAttempts, dependencyDecision, finalResult, forEachOutcome, isReady, runTaskValues, type ActiveRun } from './active-run.js';
-import { attemptEnded, topIndex } from './top-index.js';
+import { attemptEnded, currentTops, topIndex } from './top-index.js';
 import { referenceScope, resolveDeep } from './references.js';
 import { applyOverrides, UNRESOLVED_KEYS } from './task-resolution.js';
 import { endedAttemptPatch, iterationRuns, parseForEachInputs, retryAttempt, shouldRetry } from './attempt-policy.js';
@@ -292,7 +292,7 @@ export class Executor {
     const now = this.d.clock.now();
     let task = tr.task;
     try {
-      task = resolveDeep(applyOverrides(tr.task, a.run), referenceScope(a.run, topIndex(a).tops, tr, this.d.workspaceUrl), UNRESOLVED_KEYS);
+      task = resolveDeep(applyOverrides(tr.task, a.run), referenceScope(a.run, currentTops(a).tops, tr, this.d.workspaceUrl), UNRESOLVED_KEYS);
     } catch (e) {
       await this.settle(a, tr, { life_cycle_state: 'INTERNAL_ERROR', result_state: 'FAILED', state_message: (e as Error).message, error: (e as Error).message });
       return;

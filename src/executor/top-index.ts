@@ -48,18 +48,34 @@ export function stillBlocked(tr: TaskRunRecord, byKey: ReadonlyMap<string, TaskR
  * attempt never becomes non-terminal again.
  */
 export function topIndex(a: Indexed): TopIndex {
+  const ix = current(a);
+  compact(ix);
+  return ix;
+}
+
+/** The run's current tops and tops by key, without compacting `live` (for readers that do not walk it). */
+export function currentTops(a: Indexed): Pick<TopIndex, 'tops' | 'byKey'> {
+  return current(a);
+}
+
+function current(a: Indexed): State {
   let ix = indexes.get(a);
   if (!ix || ix.size !== a.taskRuns.size) {
     const tops = [...a.taskRuns.values()].filter((t) => t.is_current && t.parent_task_run_id === null);
     ix = { size: a.taskRuns.size, tops, byKey: new Map(tops.map((t) => [t.task_key, t])), live: [...tops], parked: new Map() };
     indexes.set(a, ix);
   }
-  compact(ix);
   return ix;
 }
 
-/** Drops terminal attempts from `live` (releasing what was parked under them) and parks attempts known to wait. */
+/**
+ * Drops terminal attempts from `live` (releasing what was parked under them) and parks attempts known to wait.
+ * Allocates only when something changes (a pass runs for every task start and end), and never edits the array in
+ * place: a pass may be walking it.
+ */
 function compact(ix: State): void {
+  const leaves = (t: TaskRunRecord) => isTerminal(t.life_cycle_state) || (t.life_cycle_state === 'PENDING' && stillBlocked(t, ix.byKey));
+  if (!ix.live.some(leaves)) return;
   const next: TaskRunRecord[] = [];
   let released = false;
   for (const t of ix.live) {
@@ -89,5 +105,6 @@ function release(ix: State, dep: TaskRunRecord, into: TaskRunRecord[]): boolean 
 /** Tells the index that `tr` ended, so what waited for it is looked at by the next pass. */
 export function attemptEnded(a: Indexed, tr: TaskRunRecord): void {
   const ix = indexes.get(a);
-  if (ix && release(ix, tr, ix.live)) ix.live.sort((x, y) => x.task_run_id - y.task_run_id);
+  const released: TaskRunRecord[] = [];
+  if (ix && release(ix, tr, released)) ix.live = [...ix.live, ...released].sort((x, y) => x.task_run_id - y.task_run_id);
 }

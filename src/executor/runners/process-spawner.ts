@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { constants as os } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -75,7 +74,13 @@ export class ProcessSpawner {
     helper.unref();
     (helper.stdin as unknown as { unref?: () => void }).unref?.();
     (helper.stdout as unknown as { unref?: () => void }).unref?.();
-    createInterface({ input: helper.stdout! }).on('line', (line) => this.onMessage(JSON.parse(line)));
+    // Split lines by hand: readline's decoder and per-line events cost more than the messages themselves.
+    let rest = '';
+    helper.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() as string;
+      for (const line of lines) this.onMessage(JSON.parse(line));
+    });
     const fail = (why: string) => {
       if (this.helper === helper) this.helper = undefined;
       for (const [id, p] of this.pending) {
