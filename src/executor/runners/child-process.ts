@@ -2,6 +2,7 @@ import { spawn, type StdioOptions } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { ProcessSpawner, spawnerAvailable } from './process-spawner.js';
+import { applyLimits, hasLimits, onPath, type AttemptLimits } from './resource-limits.js';
 
 /** The process spawner shared by every attempt of this process. */
 const spawner = new ProcessSpawner();
@@ -57,6 +58,8 @@ export interface ChildOptions {
   onStart?: (pid: number) => void;
   /** Opens fd 3 as a bidirectional pipe (a socket pair) for a runtime protocol with the child. */
   rpc?: (channel: { input: Readable; output: Writable }) => void;
+  /** Memory and CPU limits on the whole process tree, and a name for the attempt (its cgroup's). */
+  limits?: { limits: AttemptLimits; attemptId: string };
 }
 
 /** How a child process ended. */
@@ -65,13 +68,31 @@ export interface ChildExit {
   signal: NodeJS.Signals | null;
   /** True when the process was killed because the attempt was aborted. */
   aborted: boolean;
+  /** True when the kernel reported killing a process of the attempt for exceeding its memory limit (cgroup v2). */
+  oomKilled?: boolean;
 }
 
 /**
  * Runs a child process in its own process group with stdout/stderr appended straight to the attempt's log
  * files (so lines survive a crash of weir), and kills the whole group on abort.
  */
-export function runChild(opts: ChildOptions): Promise<ChildExit> {
+export async function runChild(opts: ChildOptions): Promise<ChildExit> {
+  if (!opts.limits || !hasLimits(opts.limits.limits)) return runUnlimited(opts);
+  // Resolve the program first, so a missing one fails as "could not start", not as the wrapper's error.
+  const program = opts.command.includes('/') ? opts.command : onPath(opts.command, opts.env.PATH ?? process.env.PATH);
+  if (!program) throw Object.assign(new Error(`spawn ${opts.command} ENOENT`), { code: 'ENOENT' });
+  const limited = applyLimits(opts.limits.limits, opts.limits.attemptId, [program, ...opts.args]);
+  let exit: ChildExit;
+  try {
+    exit = await runUnlimited({ ...opts, command: limited.argv[0], args: limited.argv.slice(1) });
+  } catch (e) {
+    limited.finish();
+    throw e;
+  }
+  return limited.finish().oomKilled ? { ...exit, oomKilled: true } : exit;
+}
+
+function runUnlimited(opts: ChildOptions): Promise<ChildExit> {
   if (!opts.rpc && spawnerAvailable) return runViaSpawner(opts);
   const out = openSync(opts.stdoutPath, 'a');
   const err = openSync(opts.stderrPath, 'a');
