@@ -28,7 +28,7 @@ const num = (v: unknown): number => Number(v);
 export class SqlStore implements JobStore, RunStore {
   private lastWrite: Promise<unknown> = Promise.resolve();
 
-  /** `orderedWrites`: see `ordered`; PostgreSQL sets it, SQLite's one connection already runs statements in call order. */
+  /** `orderedWrites`: see `ordered`; both dialects set it (Kysely's SQLite connection mutex is not first-come first-served). */
   constructor(
     private readonly db: Kysely<Db>,
     private readonly orderedWrites = false,
