@@ -76,12 +76,15 @@ export interface ChildExit {
  * Runs a child process in its own process group with stdout/stderr appended straight to the attempt's log
  * files (so lines survive a crash of weir), and kills the whole group on abort.
  */
-export async function runChild(opts: ChildOptions): Promise<ChildExit> {
-  if (!opts.limits || !hasLimits(opts.limits.limits)) return runUnlimited(opts);
+export function runChild(opts: ChildOptions): Promise<ChildExit> {
+  return opts.limits && hasLimits(opts.limits.limits) ? runLimited(opts, opts.limits) : runUnlimited(opts);
+}
+
+async function runLimited(opts: ChildOptions, limits: NonNullable<ChildOptions['limits']>): Promise<ChildExit> {
   // Resolve the program first, so a missing one fails as "could not start", not as the wrapper's error.
   const program = opts.command.includes('/') ? opts.command : onPath(opts.command, opts.env.PATH ?? process.env.PATH);
   if (!program) throw Object.assign(new Error(`spawn ${opts.command} ENOENT`), { code: 'ENOENT' });
-  const limited = applyLimits(opts.limits.limits, opts.limits.attemptId, [program, ...opts.args]);
+  const limited = applyLimits(limits.limits, limits.attemptId, [program, ...opts.args]);
   let exit: ChildExit;
   try {
     exit = await runUnlimited({ ...opts, command: limited.argv[0], args: limited.argv.slice(1) });
