@@ -73,14 +73,19 @@ function cgroupLaunch(m: Extract<LimitMechanism, { kind: 'cgroup2' }>, limits: A
       const events = tryRead(join(dir, 'memory.events'));
       const oomKilled = Number(/^oom_kill (\d+)$/m.exec(events)?.[1] ?? 0) > 0;
       tryWrite(join(dir, 'cgroup.kill'), '1');
-      try {
-        rmdirSync(dir);
-      } catch {
-        // Still busy (a killed process not yet reaped): the next weir start finds it empty; it holds no memory.
-      }
+      removeWhenEmpty(dir, 10);
       return { oomKilled };
     },
   };
+}
+
+/** Removes an attempt's cgroup; while killed processes are still being reaped it is busy, so try again shortly. */
+function removeWhenEmpty(dir: string, tries: number): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    if (tries > 0) setTimeout(() => removeWhenEmpty(dir, tries - 1), 200).unref();
+  }
 }
 
 function rlimitLaunch(m: Extract<LimitMechanism, { kind: 'rlimit' }>, limits: AttemptLimits, argv: string[]): LimitedLaunch {
