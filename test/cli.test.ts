@@ -93,6 +93,14 @@ describe('weir server with the jobs and runs commands', () => {
       }
       expect(state).toBe('SUCCESS');
       expect(weir(['runs', 'list', '--job-id', String(jobId)], env).out).toMatch(new RegExp(`^${runId}\\t${jobId}\\tSUCCESS`, 'm'));
+      // Every API area is wired into the real server (a missing dependency answers 501).
+      const token = readFileSync(join(dir, 'srv', 'admin-token'), 'utf8').trim();
+      for (const path of ['/api/2.1/unity-catalog/catalogs', '/api/2.0/clusters/list', '/api/2.0/policies/clusters/list', '/api/2.2/weir/operations/summary', '/api/2.0/pipelines']) {
+        const res = await fetch(url + path, { headers: { authorization: `Bearer ${token}` } });
+        expect(`${path} ${res.status}`).toBe(`${path} 200`);
+      }
+      const lineage = await fetch(`${url}/api/2.0/lineage-tracking/table-lineage?table_name=main.default.nope`, { headers: { authorization: `Bearer ${token}` } });
+      expect([lineage.status, ((await lineage.json()) as { error_code?: string }).error_code]).toEqual([404, 'TABLE_DOES_NOT_EXIST']);
     } finally {
       server.kill('SIGTERM');
     }

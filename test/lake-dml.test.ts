@@ -189,6 +189,18 @@ describe('DML conflicts', () => {
     expect(snap.version).toBe(3);
   });
 
+  it('two DELETEs that remove whole different files both commit (a concurrent remove of an unread file is no conflict)', async () => {
+    const t = table();
+    await threeFiles(t);
+    const state = await t.refresh();
+    const first = await buildDelete(lake.conn, state!, 'id < 10', clock);
+    const second = await buildDelete(lake.conn, state!, 'id >= 20', clock);
+    await commitTransaction(first, { conn: lake.conn, clock });
+    const r = await commitTransaction(second, { conn: lake.conn, clock });
+    expect(r.version).toBe(4);
+    expect(ids(await rows(DeltaTable.forPath(lake.conn, t.tablePath, { clock }), 'id')).sort((a, b) => a - b)).toEqual(range(10, 20));
+  });
+
   it('an UPDATE concurrent with another UPDATE that added rows (not a blind append) fails', async () => {
     const t = table();
     await threeFiles(t);

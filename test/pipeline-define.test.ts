@@ -126,7 +126,7 @@ describe('TypeScript define API', () => {
   it('supports sinks as append-flow targets; AUTO CDC into a sink and reading a sink are graph errors', () => {
     const g = buildPipelineGraph(definePipeline(
       streamingTable({ name: 'events' }, 'SELECT * FROM STREAM(src)'),
-      createSink({ name: 'kafka_out', format: 'kafka', options: { topic: 'events' } }),
+      createSink({ name: 'kafka_out', format: 'delta', options: { path: 'out/events' } }),
       appendFlow({ target: 'kafka_out', name: 'to_kafka' }, 'SELECT * FROM STREAM(events)'),
       createAutoCdcFlow({ target: 'kafka_out', source: 'events', keys: ['id'], sequenceBy: 'ts', name: 'cdc_out' }),
       materializedView({ name: 'reads_sink' }, 'SELECT * FROM kafka_out'),

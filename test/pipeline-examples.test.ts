@@ -48,3 +48,22 @@ it('the example sales pipeline loads from examples/ and completes with its expec
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('validate_only on the example sales pipeline completes (flows checked on one connection keep their own inputs)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weir-example-validate-'));
+  const store = await openSqliteStore(join(dir, 'weir.sqlite'));
+  const warehouse = await DuckDbWarehouse.open(':memory:');
+  const pipelines = await startPipelines(store, warehouse, systemClock, dir);
+  try {
+    const id = (await loadPipelineFiles(pipelines, EXAMPLES)).get('sales_pipeline')!;
+    const u = await pipelines.waitForUpdate((await pipelines.startUpdate(id, { validate_only: true })).update_id);
+    const errors = (await pipelines.store.listEvents(id, { levels: ['ERROR'], ascending: true, offset: 0, limit: 10 })).events.map((e) => e.message);
+    expect(errors).toEqual([]);
+    expect(u.state).toBe('COMPLETED');
+  } finally {
+    await pipelines.close();
+    await store.close();
+    await warehouse.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -106,6 +106,15 @@ AS SELECT region, sum(amount) AS revenue, count(*) AS orders FROM LIVE.orders GR
         { name: 'known_region', dataset: 'main.sales.orders', passed_records: 3, failed_records: 0 },
       ],
     });
+    // weir's column lineage rides on flow_definition; the bronze flow reads files (unknown columns), so it has none.
+    const defs = await events(pipelineId, u.update_id, 'flow_definition');
+    expect(defs.find((e) => e.origin.flow_name === 'main.sales.orders').details.flow_definition.column_lineage).toEqual([
+      { output: 'order_id', inputs: [{ dataset: 'main.sales.orders_raw', column: 'order_id' }], kind: 'direct' },
+      { output: 'customer', inputs: [{ dataset: 'main.sales.orders_raw', column: 'customer' }], kind: 'expression' },
+      { output: 'amount', inputs: [{ dataset: 'main.sales.orders_raw', column: 'amount' }], kind: 'direct' },
+      { output: 'region', inputs: [{ dataset: 'main.sales.orders_raw', column: 'region' }], kind: 'direct' },
+    ]);
+    expect(defs.find((e) => e.origin.flow_name === 'main.sales.orders_raw').details.flow_definition.column_lineage).toBeUndefined();
     const states = (await events(pipelineId, u.update_id, 'update_progress')).map((e) => e.details.update_progress.state);
     expect(states).toEqual(['QUEUED', 'INITIALIZING', 'SETTING_UP_TABLES', 'RUNNING', 'COMPLETED']);
     // The event log is also a Delta table under the pipeline's storage.

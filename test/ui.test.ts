@@ -45,7 +45,7 @@ describe.skipIf(!!browserSkipReason)('web UI in a real browser', () => {
     webOut = mkdtempSync(join(tmpdir(), 'weir-web-'));
     await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'error', build: { outDir: webOut, emptyOutDir: true } });
     process.env.WEIR_WEB_DIR = webOut;
-    h = await startHarness();
+    h = await startHarness({ catalog: true });
     links = new LoginLinks(h.tokens, systemClock);
     server = await startApiServer(h, { loginLinks: links });
     browser = await launchBrowser();

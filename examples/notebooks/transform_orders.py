@@ -30,6 +30,7 @@ print(f"{total} orders in, {valid} kept, {bad} with a bad quantity")
 
 # MAGIC %sql
 # MAGIC CREATE TABLE IF NOT EXISTS gold_sales_by_region (region VARCHAR, order_date DATE, product_id VARCHAR, orders BIGINT, revenue DOUBLE)
+# MAGIC PARTITIONED BY (region)
 
 # COMMAND ----------
 

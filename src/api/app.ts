@@ -18,6 +18,11 @@ import { scheduleRoutes } from './schedule-routes.js';
 import { notificationsRoutes, type NotificationsApi } from './notifications-routes.js';
 import { pipelinesRoutes } from './pipelines-routes.js';
 import { sqlStatementsRoutes } from './sql-statements-routes.js';
+import { computeRoutes } from './compute-routes.js';
+import type { ComputeApi } from './clusters-routes.js';
+import { catalogApiRoutes } from './unity-catalog-routes.js';
+import type { CatalogService } from '../catalog/catalog-service.js';
+import { operationsRoutes, type OperationsApi } from './operations-routes.js';
 import type { StatementExecution } from '../engine/warehouse/statement-execution.js';
 import type { PipelineService } from '../pipelines/pipeline-service.js';
 import type { Backfills } from '../scheduler/backfill.js';
@@ -49,6 +54,12 @@ export interface ApiDeps {
   pipelines?: PipelineService;
   /** The SQL warehouse's Statement Execution API (POST/GET /api/2.0/sql/statements). */
   statements?: StatementExecution;
+  /** Clusters, cluster policies and node types (Clusters API, Cluster Policies API); without it those routes answer 501. */
+  compute?: ComputeApi;
+  /** Catalogs, schemas and tables (Unity Catalog API, table lineage); without it those routes answer 501. */
+  catalog?: CatalogService;
+  /** The operations summary (weir extension `GET /api/2.2/weir/operations/summary`); without it that route answers 501. */
+  operations?: OperationsApi;
 }
 
 /** Jobs API versions served; all share handlers (2.2 differs only in the queue default of jobs/create). */
@@ -69,7 +80,10 @@ export function createApiApp(deps: ApiDeps): Hono {
     app.route(`/api/${v}`, runs);
     app.route(`/api/${v}`, scheduleRoutes(deps));
   }
+  app.route('/api/2.2', operationsRoutes(deps));
   if (deps.statements) app.route('/api/2.0', sqlStatementsRoutes(deps.statements));
+  app.route('/', computeRoutes(deps));
+  app.route('/api', catalogApiRoutes(deps));
   if (deps.pipelines) app.route('/api/2.0', pipelinesRoutes(deps.pipelines, { workspaceDir: deps.workspaceDir }));
   else {
     // A process without the pipeline engine (an API built for jobs only) says so instead of answering 404.

@@ -98,6 +98,7 @@ export function jobsRoutes(deps: ApiDeps, version: ApiVersion): Hono {
 
   app.post('/jobs/create', handle(async (p) => {
     const settings = settingsOf(p, '');
+    await deps.compute?.checkJob(settings, '');
     // Jobs created through 2.2 queue by default (Databricks "Updating from Jobs API 2.1 to 2.2").
     if (version === '2.2' && settings.queue === undefined) settings.queue = { enabled: true };
     const jobId = await deps.store.createJob({ settings, creator_user_name: 'admin', created_time: Date.now(), source_dir: deps.workspaceDir });
@@ -125,7 +126,9 @@ export function jobsRoutes(deps: ApiDeps, version: ApiVersion): Hono {
     const q = parseParams(UpdateParams, p);
     const job = await requireJob(deps, q.job_id);
     const merged = mergeJobSettings(job.settings as Record<string, unknown>, q.new_settings ?? {}, q.fields_to_remove ?? []);
-    await deps.store.replaceSettings(q.job_id, checkedSettings(merged, 'new_settings'));
+    const settings = checkedSettings(merged, 'new_settings');
+    await deps.compute?.checkJob(settings, 'new_settings');
+    await deps.store.replaceSettings(q.job_id, settings);
     deps.scheduler?.jobChanged(q.job_id);
     return {};
   }));
@@ -133,7 +136,9 @@ export function jobsRoutes(deps: ApiDeps, version: ApiVersion): Hono {
   app.post('/jobs/reset', handle(async (p) => {
     const q = parseParams(ResetParams, p);
     await requireJob(deps, q.job_id);
-    await deps.store.replaceSettings(q.job_id, settingsOf(q.new_settings, 'new_settings'));
+    const settings = settingsOf(q.new_settings, 'new_settings');
+    await deps.compute?.checkJob(settings, 'new_settings');
+    await deps.store.replaceSettings(q.job_id, settings);
     deps.scheduler?.jobChanged(q.job_id);
     return {};
   }));

@@ -2,6 +2,7 @@ import { isTerminal, statusStateOf, terminationOf, type LifeCycleState, type Res
 import { taskKindOf } from '../domain/task.js';
 import type { RepairEntry, RunRecord, TaskRunRecord } from '../store/records.js';
 import { encodePageToken } from './params.js';
+import { defaultCostModel, runCost, taskRunCost, type CostModel } from '../executor/compute/cost.js';
 
 type Json = Record<string, unknown>;
 
@@ -51,6 +52,8 @@ export interface WireContext {
   now: number;
   /** All attempts of the run (for for_each statistics and repair history). */
   all: TaskRunRecord[];
+  /** Prices for the weir `compute_seconds` and `cost` fields (default: weir's default price list). */
+  cost?: CostModel;
 }
 
 /** RunTask: one task run of a run, as runs/get lists it in `tasks`. */
@@ -107,6 +110,7 @@ export function wireTaskRun(run: RunRecord, tr: TaskRunRecord, ctx: WireContext,
   }
   if (kind === 'run_job_task' && tr.child_run_id !== null) out.run_job_output = { run_id: tr.child_run_id };
   if (withResolved) out.resolved_values = resolvedValues(tr);
+  Object.assign(out, taskRunCost(run, tr, ctx.all, ctx.cost ?? defaultCostModel, ctx.now));
   return compact(out);
 }
 
@@ -202,5 +206,7 @@ export function wireRun(run: RunRecord, ctx: WireContext, o: WireRunOptions): Js
     job_clusters: run.settings.job_clusters,
     git_source: run.settings.git_source,
     ...taskPage(run, ctx, o),
+    // weir extension: the run's compute cost so far (needs its attempts, so runs/list shows it with expand_tasks).
+    ...(o.tasks ? runCost(run, ctx.all, ctx.cost ?? defaultCostModel, ctx.now) : {}),
   });
 }

@@ -3,6 +3,8 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Clock } from '../domain/clock.js';
 import { WeirError } from '../domain/weir-error.js';
+import { loadSnapshot } from '../lake/load-snapshot.js';
+import type { Snapshot } from '../lake/snapshot.js';
 import type { CatalogRecord, CatalogStore, SchemaRecord, TableRecord } from '../store/ports/catalog-store.js';
 import { checkNamePart, formatTableId, parseTableId, type TableId } from './table-id.js';
 
@@ -159,6 +161,12 @@ export class CatalogService {
     const t = await this.findTable(id);
     if (!t) throw notFound('table', formatTableId(id), 'create it first, check the name with SHOW TABLES, or qualify it as catalog.schema.table');
     return t;
+  }
+
+  /** The latest Delta snapshot of a table (schema, partitioning, configuration, version); undefined while its folder holds no Delta log. */
+  async tableSnapshot(t: TableRecord): Promise<Snapshot | undefined> {
+    if (!existsSync(join(t.location, '_delta_log'))) return undefined;
+    return loadSnapshot(t.location);
   }
 
   /** Records a new table (its schema must exist); CATALOG.ALREADY_EXISTS when it exists. */

@@ -9,6 +9,9 @@ import { registerSecretCommands } from './secret-commands.js';
 import { registerTokenCommands } from './token-commands.js';
 import { registerServicePrincipalCommands } from './service-principal-commands.js';
 import { registerSqlCommand } from './sql-command.js';
+import { registerWorkerCommand } from './worker-command.js';
+import { registerSchedulerCommand } from './scheduler-command.js';
+import { registerComputeCommands } from './cluster-commands.js';
 
 const program = new Command();
 program.name('weir').description('Databricks-style jobs on any machine').showHelpAfterError();
@@ -26,6 +29,8 @@ program
   .option('--jobs <dir>', 'load (create or update) every job file in this folder')
   .option('--tls-cert <file>', 'PEM certificate: serve HTTPS (with --tls-key; or WEIR_TLS_CERT)')
   .option('--tls-key <file>', 'PEM private key of --tls-cert (or WEIR_TLS_KEY)')
+  .option('--roles <list>', 'roles of this process: all (default) or api[,scheduler] to run beside `weir worker`s on a PostgreSQL store')
+  .option('--worker-timeout <seconds>', 'with --roles: declare workers silent this long lost (default 10)')
   .action((o) => runServer(o));
 
 program
@@ -46,6 +51,9 @@ registerServicePrincipalCommands(program);
 registerCronCommands(program);
 registerPipelineCommands(program);
 registerSqlCommand(program);
+registerComputeCommands(program);
+registerWorkerCommand(program);
+registerSchedulerCommand(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`weir: ${e.message}\n`);

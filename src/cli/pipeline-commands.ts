@@ -103,7 +103,7 @@ async function printGraph(target: string, o: { format: string; dataDir?: string 
   try {
     const { id } = await deployLocalPipeline(weir.pipelines, target);
     const p = await weir.pipelines.require(id);
-    const sources = await loadPipelineSources(libraryFiles(p.spec.libraries ?? [], p.source_dir));
+    const sources = await loadPipelineSources(libraryFiles(p.spec.libraries ?? [], p.source_dir), { ...(p.spec.configuration ?? {}) });
     const g = buildPipelineGraph(sources.flatMap((s) => s.definitions), { catalog: p.spec.catalog, schema: p.spec.schema ?? p.spec.target });
     for (const e of g.errors) process.stderr.write(`${e.message}\n`);
     if (o.format === 'json') printJson({ datasets: g.datasets.map((d) => ({ id: d.id, kind: d.definition.kind, origin: formatOrigin(d.definition.origin) })), edges: g.edges, order: g.order });

@@ -11,16 +11,16 @@ import { loadJobFiles } from '../bundle/load-job-files.js';
 import { loadPipelineFiles } from '../bundle/load-pipeline-files.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { WeirError } from '../domain/weir-error.js';
-import { startWeir } from '../main.js';
+import { ALL_ROLES, startWeir, type WeirRoles } from '../main.js';
 
 /** The example workspace shipped with weir (examples/ beside src/ or dist/). */
 export const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
 
 /** `weir server`: API + executor in one process on the embedded store; runs until SIGINT/SIGTERM. */
-export async function runServer(opts: { dataDir?: string; port?: string; host?: string; slots?: string; workspaceDir?: string; store?: string; examples?: boolean; jobs?: string; tlsCert?: string; tlsKey?: string }): Promise<void> {
-  const config = loadConfig({ dataDir: opts.dataDir, port: opts.port, host: opts.host, slots: opts.slots, workspaceDir: opts.workspaceDir, store: opts.store, tlsCert: opts.tlsCert, tlsKey: opts.tlsKey });
+export async function runServer(opts: { dataDir?: string; port?: string; host?: string; slots?: string; workspaceDir?: string; store?: string; examples?: boolean; jobs?: string; tlsCert?: string; tlsKey?: string; roles?: string; workerTimeout?: string }): Promise<void> {
+  const config = loadConfig({ dataDir: opts.dataDir, port: opts.port, host: opts.host, slots: opts.slots, workspaceDir: opts.workspaceDir, store: opts.store, tlsCert: opts.tlsCert, tlsKey: opts.tlsKey, workerTimeout: opts.workerTimeout });
   const tls = readTls(config);
-  const weir = await startWeir(config);
+  const weir = await startWeir(config, systemClock, serverRoles(opts.roles));
   const dirs = [opts.examples ? EXAMPLES_DIR : undefined, opts.jobs].filter((d): d is string => !!d);
   for (const dir of dirs) {
     if (!existsSync(dir)) throw new Error(`--jobs ${dir}: no such folder`);
@@ -32,7 +32,7 @@ export async function runServer(opts: { dataDir?: string; port?: string; host?: 
   }
   let address = '';
   const loginLinks = new LoginLinks(weir.tokens, systemClock);
-  const app = createApiApp({ store: weir.store, runs: weir.runs, executor: weir.executor, workspaceDir: config.workspaceDir, baseUrl: () => address, tokens: weir.tokens, secrets: weir.secrets, servicePrincipals: weir.servicePrincipals, loginLinks, scheduler: weir.scheduler, backfills: weir.backfills, pipelines: weir.pipelines, notifications: weir.notifications, statements: weir.statements });
+  const app = createApiApp({ store: weir.store, runs: weir.runs, executor: weir.executor, workspaceDir: config.workspaceDir, baseUrl: () => address, tokens: weir.tokens, secrets: weir.secrets, servicePrincipals: weir.servicePrincipals, loginLinks, scheduler: weir.scheduler, backfills: weir.backfills, pipelines: weir.pipelines, notifications: weir.notifications, statements: weir.statements, catalog: weir.catalog, compute: weir.compute, operations: weir.operations });
   const listen = { fetch: app.fetch, port: config.port, hostname: config.host };
   const server = serve(tls ? { ...listen, createServer: createHttpsServer, serverOptions: tls } : listen, (info) => {
     address = `${tls ? 'https' : 'http'}://${config.host}:${info.port}`;
@@ -51,6 +51,17 @@ export async function runServer(opts: { dataDir?: string; port?: string; host?: 
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** `--roles`: `all` (default: API, scheduler and executor in this process), or `api` with an optional `scheduler`. */
+export function serverRoles(list: string | undefined): WeirRoles {
+  const names = new Set((list ?? 'all').split(',').map((r) => r.trim()).filter(Boolean));
+  if (names.has('all')) return ALL_ROLES;
+  const unknown = [...names].filter((n) => n !== 'api' && n !== 'scheduler');
+  if (!names.has('api') || unknown.length) {
+    throw new WeirError('VALIDATION.INVALID', `--roles ${list}: expected all, api or api,scheduler${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}; run workers with \`weir worker\` and schedulers with \`weir scheduler\``);
+  }
+  return { executor: 'none', scheduler: names.has('scheduler') };
 }
 
 /** The certificate and key of --tls-cert/--tls-key, read once at start; undefined for plain HTTP. */

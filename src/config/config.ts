@@ -28,6 +28,12 @@ export const Config = z.object({
   /** PEM certificate and private key files (--tls-cert/--tls-key, WEIR_TLS_CERT/WEIR_TLS_KEY): serve HTTPS; both or neither. */
   tlsCert: z.string().min(1).optional(),
   tlsKey: z.string().min(1).optional(),
+  /** Worker pool a `weir worker` claims runs of (--pool, WEIR_POOL); runs go to the pool of their job's `weir_pool` tag. */
+  pool: z.string().regex(/^[\w.-]{1,64}$/, 'a pool name is 1-64 letters, digits, _, . or -'),
+  /** A worker silent this long is declared lost and its runs recovered (--worker-timeout seconds, WEIR_WORKER_TIMEOUT; default 10 s). */
+  workerTimeoutMs: z.number().int().min(300, 'the worker timeout is at least 0.3 s'),
+  /** A worker also looks for work this often, besides being woken by NOTIFY (--poll-interval seconds; default 2 s). */
+  workerPollMs: z.number().int().min(50, 'the poll interval is at least 0.05 s'),
 }).refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), {
   message: 'pass both --tls-cert and --tls-key (or WEIR_TLS_CERT and WEIR_TLS_KEY) to serve HTTPS, or neither for plain HTTP',
   path: ['tlsKey'],
@@ -35,7 +41,7 @@ export const Config = z.object({
 export type Config = z.infer<typeof Config>;
 
 /** Builds the frozen config from flags and the environment. */
-export function loadConfig(flags: Partial<Record<keyof Config, string | number | undefined>>, env = process.env): Readonly<Config> {
+export function loadConfig(flags: Partial<Record<keyof Config | 'workerTimeout' | 'pollInterval', string | number | undefined>>, env = process.env): Readonly<Config> {
   const dataDir = resolve(String(flags.dataDir ?? env.WEIR_DATA_DIR ?? '.weir'));
   const raw = {
     dataDir,
@@ -55,6 +61,9 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | number |
     pagerDutyEventsUrl: env.WEIR_PAGERDUTY_EVENTS_URL || 'https://events.pagerduty.com/v2/enqueue',
     tlsCert: optionalPath(flags.tlsCert ?? env.WEIR_TLS_CERT),
     tlsKey: optionalPath(flags.tlsKey ?? env.WEIR_TLS_KEY),
+    pool: String(flags.pool ?? (env.WEIR_POOL || 'default')),
+    workerTimeoutMs: Math.round(Number(flags.workerTimeout ?? (env.WEIR_WORKER_TIMEOUT || 10)) * 1000),
+    workerPollMs: Math.round(Number(flags.pollInterval ?? 2) * 1000),
   };
   const r = Config.safeParse(raw);
   if (!r.success) throw new WeirError('VALIDATION.INVALID', `configuration: ${formatIssues(r.error)}`);

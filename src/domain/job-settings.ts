@@ -70,5 +70,7 @@ export const JobSettings = z.looseObject({
   run_as: z.looseObject({}).optional(),
   git_source: z.looseObject({ git_url: z.string() }).optional(),
   format: z.enum(['SINGLE_TASK', 'MULTI_TASK']).optional(),
+  /** weir extension: cancel a run once its compute cost reaches max_cost, and notify (docs/compute.md). */
+  weir_cost_limit: z.looseObject({ max_cost: z.number().positive(), currency: z.literal('USD').optional() }).optional(),
 });
 export type JobSettings = z.infer<typeof JobSettings>;

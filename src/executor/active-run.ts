@@ -10,6 +10,8 @@ export interface ActiveRun {
   run: RunRecord;
   taskRuns: Map<number, TaskRunRecord>;
   timeout?: NodeJS.Timeout;
+  /** Set when the run came from a store claim (scale-out): whether the claim admitted it under max_concurrent_runs. */
+  admission?: 'admitted' | 'rejected';
 }
 
 /** The current attempt of each task (parent null) or of each iteration of a for_each task run. */

@@ -7,7 +7,6 @@ import { conditionResult, pipelineTaskResult, type PipelineUpdateRunner } from '
 import type { JobStore } from '../store/ports/job-store.js';
 import type { RunStore } from '../store/ports/run-store.js';
 import type { RunRecord, TaskRunPatch, TaskRunRecord } from '../store/records.js';
-import { killGroup, processAlive } from './runners/child-process.js';
 import type { AttemptResult, TaskRunner } from './runners/task-runner.js';
 import type { SecretResolver } from '../secrets/secret-service.js';
 import { AttemptLauncher } from './attempt-launcher.js';
@@ -17,6 +16,8 @@ import { attemptEnded, currentTops, topIndex } from './top-index.js';
 import { referenceScope, resolveDeep } from './references.js';
 import { applyOverrides, UNRESOLVED_KEYS } from './task-resolution.js';
 import { endedAttemptPatch, iterationRuns, parseForEachInputs, retryAttempt, shouldRetry } from './attempt-policy.js';
+import type { RemoteRuns } from './remote-runs.js';
+import { awaitedChildRuns, endLostProcess, LOST_IN_CRASH, LOST_WORKER } from './run-adoption.js';
 
 /** What the executor needs. */
 export interface ExecutorDeps {
@@ -32,6 +33,8 @@ export interface ExecutorDeps {
   secrets?: SecretResolver;
   /** Told (never awaited) when runs and task attempts start and end: notifications and health rules. */
   events?: RunEventListener;
+  /** Scale-out (PostgreSQL): runs are claimed by workers, and this executor works only on runs adopted from a claim. */
+  remote?: RemoteRuns;
 }
 
 /** Kinds the executor settles itself, without a slot or a process. */
@@ -62,13 +65,14 @@ export class Executor {
   /** Reconciles what a crash left behind, then starts working. */
   async start(): Promise<void> {
     // No pass may start tasks while recovery still decides which RUNNING attempts were lost.
+    if (this.d.remote) return this.kick();
     this.recovering = true;
     const runs = await this.d.store.runsInStates(['QUEUED', 'PENDING', 'RUNNING', 'TERMINATING', 'BLOCKED']);
     for (const run of runs) {
       const trs = await this.d.store.listTaskRuns(run.run_id);
       const a: ActiveRun = { run, taskRuns: new Map(trs.map((t) => [t.task_run_id, t])) };
       this.active.set(run.run_id, a);
-      for (const tr of trs) if (tr.life_cycle_state === 'RUNNING') await this.recoverAttempt(a, tr);
+      for (const tr of trs) if (tr.life_cycle_state === 'RUNNING') await this.recoverAttempt(a, tr, LOST_IN_CRASH);
       if (run.life_cycle_state === 'RUNNING') this.armJobTimeout(a);
     }
     this.recovering = false;
@@ -85,6 +89,7 @@ export class Executor {
 
   /** Adds a created run (already stored as QUEUED) to the work. */
   async enqueue(runId: number): Promise<void> {
+    if (this.d.remote) return this.d.remote.wake();
     const run = await this.d.store.getRun(runId);
     if (!run) throw new WeirError('RUN.NOT_FOUND', `Run ${runId} does not exist.`);
     const trs = await this.d.store.listTaskRuns(runId);
@@ -95,12 +100,25 @@ export class Executor {
   /** Resolves when the run is terminal. */
   waitForRun(runId: number): Promise<RunRecord> {
     return new Promise((resolve, reject) => {
+      if (!this.active.has(runId) && this.d.remote) {
+        void this.pollUntilTerminal(runId).then(resolve, reject);
+        return;
+      }
       if (!this.active.has(runId)) {
         this.d.store.getRun(runId).then((r) => (r ? resolve(r) : reject(new WeirError('RUN.NOT_FOUND', `Run ${runId} does not exist.`))), reject);
         return;
       }
       this.waiters.set(runId, [...(this.waiters.get(runId) ?? []), resolve]);
     });
+  }
+
+  private async pollUntilTerminal(runId: number): Promise<RunRecord> {
+    for (;;) {
+      const r = await this.d.store.getRun(runId);
+      if (!r) throw new WeirError('RUN.NOT_FOUND', `Run ${runId} does not exist.`);
+      if (isTerminal(r.life_cycle_state)) return r;
+      await new Promise((ok) => setTimeout(ok, 250));
+    }
   }
 
   /** True while the run is being worked on. */
@@ -111,6 +129,7 @@ export class Executor {
   /** Cancels a whole run: running attempts are killed, tasks not started end CANCELED. */
   async cancelRun(runId: number, reason: 'cancel' | 'timeout' = 'cancel'): Promise<void> {
     const a = this.active.get(runId);
+    if (!a && this.d.remote) return this.d.remote.request(runId, null, reason);
     // A run that finishRun already ended (but has not dropped yet) must not be reopened as TERMINATING.
     if (!a || isTerminal(a.run.life_cycle_state)) return;
     const patches: [number, TaskRunPatch][] = [];
@@ -138,6 +157,7 @@ export class Executor {
   async cancelTaskRun(runId: number, taskRunId: number): Promise<void> {
     const a = this.active.get(runId);
     const tr = a?.taskRuns.get(taskRunId);
+    if (!a && this.d.remote) return this.d.remote.request(runId, taskRunId, 'cancel');
     if (!a || !tr || isTerminal(tr.life_cycle_state)) return;
     if (this.launcher.abort(taskRunId, 'cancel')) return;
     await this.settle(a, tr, { life_cycle_state: 'TERMINATED', result_state: CANCELED, state_message: 'Canceled by user.' });
@@ -145,9 +165,47 @@ export class Executor {
 
   /** Re-activates a terminal run for repair with new attempts for `keys` (already stored by the caller). */
   async reactivate(runId: number): Promise<void> {
+    if (this.d.remote) return this.d.remote.wake();
     await this.enqueue(runId);
     const a = this.active.get(runId);
     if (a) this.armJobTimeout(a);
+  }
+
+  /**
+   * Takes over a run claimed from the store (scale-out). `admitted` false: the claim found the job at
+   * max_concurrent_runs (without queueing), so the run ends SKIPPED. Attempts its lost owner left RUNNING end
+   * FAILED "lost worker" and are retried per policy, as crash recovery does.
+   */
+  async adopt(run: RunRecord, taskRuns: TaskRunRecord[], admitted: boolean): Promise<void> {
+    const a: ActiveRun = { run, taskRuns: new Map(taskRuns.map((t) => [t.task_run_id, t])), admission: admitted ? 'admitted' : 'rejected' };
+    for (const tr of taskRuns) if (tr.life_cycle_state === 'RUNNING') await this.recoverAttempt(a, tr, LOST_WORKER);
+    this.active.set(run.run_id, a);
+    if (run.life_cycle_state === 'RUNNING') this.armJobTimeout(a);
+    this.kick();
+  }
+
+  /** Stops working on a run at once (another worker owns it now, or this one lost the store): its processes are killed. */
+  drop(runId: number): void {
+    const a = this.active.get(runId);
+    if (!a) return;
+    this.active.delete(runId);
+    if (a.timeout) clearTimeout(a.timeout);
+    for (const tr of a.taskRuns.values()) this.launcher.kill(tr.task_run_id);
+  }
+
+  /** Runs this executor works on. */
+  activeRunIds(): number[] {
+    return [...this.active.keys()];
+  }
+
+  /** Child runs (of run_job_task attempts) that run elsewhere and whose end this executor waits for. */
+  awaitedChildren(): number[] {
+    return awaitedChildRuns(this.active.values());
+  }
+
+  /** Tells the executor that a child run another worker ran has ended. */
+  async childEnded(child: RunRecord): Promise<void> {
+    if (!this.active.has(child.run_id) && isTerminal(child.life_cycle_state)) await this.childRunFinished(child);
   }
 
   /** Asks for a scheduling pass soon; passes never overlap. */
@@ -182,7 +240,12 @@ export class Executor {
 
   private async claim(a: ActiveRun): Promise<void> {
     const max = a.run.settings.max_concurrent_runs ?? 1;
-    if (a.run.job_id !== null && a.run.parent_task_run_id === null) {
+    if (a.admission === 'rejected') {
+      await this.finishRun(a, 'SKIPPED', 'MAXIMUM_CONCURRENT_RUNS_REACHED', `Skipped: the job already has ${max} active run(s) and max_concurrent_runs is ${max}.`);
+      return;
+    }
+    // A claimed run was admitted by the claim transaction, which counted the job's runs on every worker.
+    if (a.run.job_id !== null && a.run.parent_task_run_id === null && a.admission !== 'admitted') {
       const others = [...this.active.values()].filter((o) => o !== a && o.run.job_id === a.run.job_id && o.run.life_cycle_state !== 'QUEUED');
       if (others.length >= max) {
         if (a.run.settings.queue?.enabled) {
@@ -214,7 +277,7 @@ export class Executor {
     const secs = a.run.settings.timeout_seconds ?? 0;
     if (!secs || a.timeout || a.run.start_time === null) return;
     const left = Math.max(0, a.run.start_time + secs * 1000 - this.d.clock.now());
-    a.timeout = setTimeout(() => void this.cancelRun(a.run.run_id, 'timeout'), left);
+    a.timeout = setTimeout(() => this.cancelRun(a.run.run_id, 'timeout').catch((e) => process.emitWarning(`weir: timing out run ${a.run.run_id} failed: ${e}`)), left);
   }
 
   private async advance(a: ActiveRun): Promise<void> {
@@ -259,6 +322,7 @@ export class Executor {
     this.active.delete(a.run.run_id);
     for (const w of this.waiters.get(a.run.run_id) ?? []) w(a.run);
     this.waiters.delete(a.run.run_id);
+    await this.d.remote?.release(a.run.run_id);
     if (a.run.parent_task_run_id !== null) await this.childRunFinished(a.run);
   }
 
@@ -322,6 +386,8 @@ export class Executor {
       .launch(a.run, tr, task, kind, runTaskValues(a, tr, this.d.store))
       .then(async ({ res, reason }) => {
         this.usedSlots--;
+        // A dropped run (taken over by another worker) gets no more writes from here.
+        if (this.active.get(a.run.run_id) !== a) return this.kick();
         await this.finishAttempt(a, tr, res, reason);
       })
       .catch((e) => process.emitWarning(`weir: finishing task run ${tr.task_run_id} failed: ${e}`));
@@ -386,7 +452,7 @@ export class Executor {
     this.kick();
   }
 
-  private async recoverAttempt(a: ActiveRun, tr: TaskRunRecord): Promise<void> {
+  private async recoverAttempt(a: ActiveRun, tr: TaskRunRecord, msg: string): Promise<void> {
     const kind = taskKindOf(tr.task);
     if (kind === 'for_each_task') return;
     if (kind === 'run_job_task' && tr.child_run_id !== null) return;
@@ -396,8 +462,7 @@ export class Executor {
       await this.d.store.updateTaskRun(tr.task_run_id, p);
       return;
     }
-    if (tr.pid !== null && processAlive(tr.pid)) killGroup(tr.pid, 'SIGKILL');
-    const msg = 'lost: weir stopped while this attempt was running, so its process was lost';
+    await endLostProcess(tr);
     await this.retryOrSettle(a, tr, { life_cycle_state: 'TERMINATED', result_state: 'FAILED', state_message: msg, error: msg }, 'FAILED');
   }
 }

@@ -2,7 +2,7 @@ import type { Clock } from '../domain/clock.js';
 import type { JobSettings } from '../domain/job-settings.js';
 import { parseJobSettings } from '../domain/parse-job-settings.js';
 import { isTerminal, type TriggerType } from '../domain/run-state.js';
-import { WeirError } from '../domain/weir-error.js';
+import { isWeirError, WeirError } from '../domain/weir-error.js';
 import type { JobStore } from '../store/ports/job-store.js';
 import type { RunStore } from '../store/ports/run-store.js';
 import type { JobRecord, RunRecord, TaskRunRecord } from '../store/records.js';
@@ -181,13 +181,21 @@ export class RunService {
       start_time: null,
       end_time: null,
       repair_history: [],
+      pool: o.settings.tags?.weir_pool ?? 'default',
     };
     // Parameter defaults may hold references such as {{job.id}} or {{job.start_time.iso_date}}.
     const scope = { jobId: run.job_id, jobName: run.run_name, runId: run.run_id, repairCount: 0, startTime: now, triggerType: o.trigger, triggerTime: o.triggerTime, triggerInfo: o.triggerInfo, parameters: {}, tasks: {}, workspaceUrl: '' };
     run.job_parameters = Object.fromEntries(Object.entries(o.params).map(([k, v]) => [k, resolveString(v, scope)]));
     const taskRuns = tasks.map((t, i) => newTaskRun({ id: first + 1 + i, run, task: t, now, dataDir: this.dataDir, repairId: 0 }));
     run.repair_history = [{ id: 0, type: 'ORIGINAL', start_time: now, end_time: 0, task_run_ids: taskRuns.map((t) => t.task_run_id) }];
-    await this.store.createRun(run, taskRuns);
+    try {
+      await this.store.createRun(run, taskRuns);
+    } catch (e) {
+      // Another process created the run of this token meanwhile (two schedulers firing one tick): that run is it.
+      const prior = o.token && isWeirError(e) && e.params?.duplicate_token ? await this.store.findRunByIdempotencyToken(run.job_id, o.token) : undefined;
+      if (prior) return prior;
+      throw e;
+    }
     if (o.enqueue) await this.executor.enqueue(run.run_id);
     return run;
   }

@@ -51,6 +51,8 @@ export interface RunRecord {
   start_time: number | null;
   end_time: number | null;
   repair_history: RepairEntry[];
+  /** Worker pool that runs it (scale-out, ADR 0007): the job's `weir_pool` tag, else "default". */
+  pool?: string;
 }
 
 /** Output of a finished attempt, as runs/get-output returns it. */
@@ -85,6 +87,8 @@ export interface TaskRunRecord {
   not_before: number | null;
   outcome: 'true' | 'false' | null;
   pid: number | null;
+  /** Host name of the process that ran the attempt (its pid means something only there). */
+  host?: string | null;
   exit_code: number | null;
   error: string | null;
   error_trace: string | null;

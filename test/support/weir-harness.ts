@@ -6,6 +6,9 @@ import { openSecurity, type Security } from '../../src/auth/open-security.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { parseJobSettings } from '../../src/domain/parse-job-settings.js';
 import { DuckDbWarehouse } from '../../src/engine/duckdb-warehouse.js';
+import { CatalogService } from '../../src/catalog/catalog-service.js';
+import { SqlWarehouse } from '../../src/engine/warehouse/sql-warehouse.js';
+import { CatalogSqlStore } from '../../src/store/sql/catalog-sql-store.js';
 import { Executor } from '../../src/executor/executor.js';
 import { RunService } from '../../src/executor/run-service.js';
 import { defaultRunners } from '../../src/executor/runners/runner-registry.js';
@@ -30,11 +33,20 @@ export interface Harness extends Security {
   close(): Promise<void>;
 }
 
-/** Starts a harness; `slots` limits concurrent process tasks. */
-export async function startHarness(o: { slots?: number; dir?: string } = {}): Promise<Harness> {
+/**
+ * Starts a harness; `slots` limits concurrent process tasks. SQL runs on plain in-memory DuckDB, or with `catalog`
+ * on the real SQL warehouse (catalog tables stored as Delta under `<dir>/warehouse`), as `weir server` does.
+ */
+export async function startHarness(o: { slots?: number; dir?: string; catalog?: boolean } = {}): Promise<Harness> {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'weir-test-'));
   const store = await openSqliteStore(join(dir, 'weir.sqlite'));
-  const sql = await DuckDbWarehouse.open(':memory:');
+  const duck = await DuckDbWarehouse.open(':memory:');
+  let sql: DuckDbWarehouse | SqlWarehouse = duck;
+  if (o.catalog) {
+    const catalog = new CatalogService(new CatalogSqlStore(store.kysely), join(dir, 'warehouse'), systemClock);
+    await catalog.ensureDefaults();
+    sql = new SqlWarehouse(duck, catalog, systemClock);
+  }
   const security = await openSecurity(store.kysely, dir, systemClock, {});
   const executor = new Executor({ store, runners: defaultRunners(), clock: systemClock, dataDir: dir, slots: o.slots ?? 4, sql, workspaceUrl: 'http://127.0.0.1', secrets: security.secrets });
   const runs = new RunService(store, executor, systemClock, dir);
@@ -63,7 +75,7 @@ export async function startHarness(o: { slots?: number; dir?: string } = {}): Pr
     async close() {
       await executor.stop();
       await store.close();
-      await sql.close();
+      await duck.close();
       if (!o.dir) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -29,7 +29,9 @@ function url(path: string, query?: Query): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) q.set(k, String(v));
   const s = q.toString();
-  return `/api/2.2/${path}${s ? `?${s}` : ''}`;
+  // Jobs API paths are relative to 2.2; others name their version (`2.0/pipelines`, `2.1/unity-catalog/…`).
+  const versioned = /^\d+\.\d+\//.test(path) ? path : `2.2/${path}`;
+  return `/api/${versioned}${s ? `?${s}` : ''}`;
 }
 
 async function call<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
@@ -52,12 +54,12 @@ async function call<T>(method: string, path: string, query?: Query, body?: unkno
   return parsed as T;
 }
 
-/** GET /api/2.2/<path>. */
+/** GET /api/2.2/<path>, or /api/<path> when the path starts with its API version (`2.0/pipelines`). */
 export function apiGet<T>(path: string, query?: Query): Promise<T> {
   return call<T>('GET', path, query);
 }
 
-/** POST /api/2.2/<path> with a JSON body. */
+/** POST /api/2.2/<path> (or /api/<version>/… as for apiGet) with a JSON body. */
 export function apiPost<T>(path: string, body: unknown): Promise<T> {
   return call<T>('POST', path, undefined, body);
 }

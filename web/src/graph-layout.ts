@@ -1,5 +1,6 @@
 import type { ELK as Elk } from 'elkjs/lib/elk-api.js';
 import type { TaskSettings } from './api-types.js';
+import { layeredGrid, type PlacedNode } from './layered-grid.js';
 
 /** A laid-out task: its key and top-left position. */
 export interface PlacedTask {
@@ -35,6 +36,11 @@ const FAST: Record<string, string> = {
   'elk.separateConnectedComponents': 'false',
 };
 
+/** True when a graph of this many nodes is laid out by ELK (larger ones by layeredGrid, without loading ELK). */
+export function usesElk(nodes: number): boolean {
+  return nodes <= LARGE;
+}
+
 let elkInstance: Promise<Elk> | undefined;
 
 /** ELK, loaded on first use so the jobs list does not download it. */
@@ -51,8 +57,14 @@ export function taskEdges(tasks: TaskSettings[]): TaskEdge[] {
   );
 }
 
-/** Lays out a job's task graph left to right with ELK's layered algorithm. */
-export async function layoutTasks(tasks: TaskSettings[]): Promise<PlacedTask[]> {
+export type { PlacedNode };
+
+/** Lays out any directed graph left to right with ELK's layered algorithm, every node of the given size. */
+export async function layoutDag(ids: string[], edges: { id: string; from: string; to: string }[], size: { width: number; height: number }): Promise<PlacedNode[]> {
+  const known = new Set(ids);
+  // ELK wants one edge per id; two edges between the same nodes (two flows, say) draw as one line.
+  const unique = new Map(edges.filter((e) => known.has(e.from) && known.has(e.to)).map((e) => [`${e.from}->${e.to}`, e]));
+  if (!usesElk(ids.length)) return layeredGrid(ids, [...unique.values()], size);
   const graph = await (await elk()).layout({
     id: 'root',
     layoutOptions: {
@@ -60,12 +72,18 @@ export async function layoutTasks(tasks: TaskSettings[]): Promise<PlacedTask[]> 
       'elk.direction': 'RIGHT',
       'elk.layered.spacing.nodeNodeBetweenLayers': '60',
       'elk.spacing.nodeNode': '24',
-      ...(tasks.length > LARGE ? FAST : {}),
+      ...(ids.length > LARGE ? FAST : {}),
     },
-    children: tasks.map((t) => ({ id: t.task_key, width: NODE_W, height: NODE_H })),
-    edges: taskEdges(tasks).map((e) => ({ id: e.id, sources: [e.from], targets: [e.to] })),
+    children: ids.map((id) => ({ id, width: size.width, height: size.height })),
+    edges: [...unique.entries()].map(([id, e]) => ({ id, sources: [e.from], targets: [e.to] })),
   });
-  return (graph.children ?? []).map((c) => ({ key: c.id, x: c.x ?? 0, y: c.y ?? 0 }));
+  return (graph.children ?? []).map((c) => ({ id: c.id, x: c.x ?? 0, y: c.y ?? 0 }));
+}
+
+/** Lays out a job's task graph (task nodes of NODE_W × NODE_H). */
+export async function layoutTasks(tasks: TaskSettings[]): Promise<PlacedTask[]> {
+  const placed = await layoutDag(tasks.map((t) => t.task_key), taskEdges(tasks), { width: NODE_W, height: NODE_H });
+  return placed.map((p) => ({ key: p.id, x: p.x, y: p.y }));
 }
 
 /** What kind of task this is, in a word ("condition", "for each", "notebook", …). */

@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { apiGet, apiPost } from './api-client.js';
 import type { Job, Run, RunTask } from './api-types.js';
+import { JobEditorDialog } from './create-job-dialog.js';
 import { ErrorBox } from './error-box.js';
 import { RunMatrix } from './run-matrix.js';
 import { SettingsView } from './settings-view.js';
 import { TaskGraph } from './task-graph.js';
+import { fetchFullJob } from './job-form-api.js';
 import { hrefOf } from './use-hash-route.js';
 
 type Tab = 'graph' | 'runs' | 'settings';
@@ -15,9 +17,11 @@ export function JobPage({ jobId }: { jobId: number }) {
   const [latest, setLatest] = useState<Run | null>(null);
   const [tab, setTab] = useState<Tab>('graph');
   const [error, setError] = useState<unknown>(null);
+  const [editing, setEditing] = useState(false);
   const load = useCallback(async () => {
     try {
-      setJob(await apiGet<Job>('jobs/get', { job_id: jobId }));
+      // Every page of tasks: jobs/get answers 100 at a time, and the graph shows them all.
+      setJob(await fetchFullJob(jobId));
       const r = await apiGet<{ runs?: Run[] }>('jobs/runs/list', { job_id: jobId, limit: 1, expand_tasks: true });
       setLatest(r.runs?.[0] ?? null);
     } catch (e) {
@@ -41,7 +45,9 @@ export function JobPage({ jobId }: { jobId: number }) {
         <h1>{job?.settings.name ?? `Job ${jobId}`}</h1>
         <span className="muted">job {jobId}</span>
         <button onClick={() => void runNow()}>Run now</button>
+        {job && <button onClick={() => setEditing(true)}>Edit</button>}
       </div>
+      {job && editing && <JobEditorDialog job={job} onClose={() => setEditing(false)} onSaved={() => { setEditing(false); void load(); }} />}
       <ErrorBox error={error} />
       <div className="tabs" role="tablist">
         {(['graph', 'runs', 'settings'] as Tab[]).map((t) => (

@@ -1,8 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { WeirError } from '../../domain/weir-error.js';
+import { isReadFilesFormat, readFilesFormat, readFilesSql } from '../read-files-sql.js';
 import { tokenize, type Token } from '../spark-sql/tokenizer.js';
-
-const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** The arguments of one read_files call: the path and the `name => value` options (values unquoted). */
 interface ReadFilesArgs {
@@ -27,27 +26,12 @@ function parseArgs(toks: Token[], at: string): ReadFilesArgs {
 /** The DuckDB reader for the files, as a parenthesised SELECT (csv, json, parquet or text, as Databricks reads them). */
 function readerSql(a: ReadFilesArgs, at: string): string {
   const isDir = existsSync(a.path) && statSync(a.path).isDirectory();
-  const ext = /\.(csv|json|jsonl|parquet|txt)$/i.exec(a.path)?.[1].toLowerCase();
-  const format = (a.options.format ?? (ext === 'jsonl' ? 'json' : ext === 'txt' ? 'text' : ext) ?? '').toLowerCase();
-  const files = q(isDir ? `${a.path.replace(/\/+$/, '')}/**/*` : a.path);
-  const o = a.options;
-  switch (format) {
-    case 'csv': {
-      const parts = [`header = ${(o.header ?? 'false').toLowerCase() === 'true'}`, 'union_by_name = true'];
-      const sep = o.sep ?? o.delimiter;
-      if (sep) parts.push(`delim = ${q(sep)}`);
-      if ((o.inferschema ?? o.infercolumntypes ?? 'true').toLowerCase() === 'false') parts.push('all_varchar = true');
-      return `(SELECT * FROM read_csv(${files}, ${parts.join(', ')}))`;
-    }
-    case 'json':
-      return `(SELECT * FROM read_json(${files}, format = 'auto', union_by_name = true))`;
-    case 'parquet':
-      return `(SELECT * FROM read_parquet(${files}, union_by_name = true))`;
-    case 'text':
-      return `(SELECT unnest(string_split(rtrim(content, chr(10)), chr(10))) AS value FROM read_text(${files}))`;
-    default:
-      throw new WeirError('SQL.UNSUPPORTED_SYNTAX', `read_files('${a.path}') at ${at}: ${format ? `format '${format}' is not supported` : 'the format is unknown'}; pass format => 'csv', 'json', 'parquet' or 'text'`);
+  const format = readFilesFormat(a.path, a.options.format);
+  if (!isReadFilesFormat(format)) {
+    throw new WeirError('SQL.UNSUPPORTED_SYNTAX', `read_files('${a.path}') at ${at}: ${format ? `format '${format}' is not supported` : 'the format is unknown'}; pass format => 'csv', 'json', 'parquet' or 'text'`);
   }
+  const paths = [isDir ? `${a.path.replace(/\/+$/, '')}/**/*` : a.path];
+  return `(${readFilesSql(format, paths, { options: a.options, inferByDefault: true, filename: false })})`;
 }
 
 /** Rewrites `read_files('path', opt => value, …)` calls into DuckDB readers, leaving the rest of the SQL as written. */

@@ -2,7 +2,8 @@
 import { WeirError } from '../../domain/weir-error.js';
 import type { DataType, PrimitiveType } from './struct-type.js';
 
-const PRIMITIVE_SQL: Record<string, string> = {
+/** The DuckDB SQL type of each Delta primitive type name (decimal aside); shared by the reader and the writer. */
+export const PRIMITIVE_SQL: Readonly<Record<string, string>> = {
   string: 'VARCHAR',
   long: 'BIGINT',
   integer: 'INTEGER',

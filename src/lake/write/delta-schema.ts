@@ -2,7 +2,7 @@
  * The Delta schema types the writer needs (PROTOCOL §Schema Serialization Format), how they serialise to
  * `schemaString`, and the DuckDB SQL type each one is written as.
  */
-import { sqlIdent as quoteIdent, sqlString as quoteLiteral } from '../schema/duckdb-type.js';
+import { PRIMITIVE_SQL, sqlIdent as quoteIdent, sqlString as quoteLiteral } from '../schema/duckdb-type.js';
 import { WeirError } from '../../domain/weir-error.js';
 
 /** A Delta primitive name (`long`, `integer`, `decimal(10,2)`, `timestamp_ntz`…) or a nested type. */
@@ -51,25 +51,11 @@ export function parseSchemaString(schemaString: string, tablePath: string): Delt
 /** Identifier and literal quoting, shared with the reader. */
 export { quoteIdent, quoteLiteral };
 
-const PRIMITIVE_SQL: Record<string, string> = {
-  string: 'VARCHAR',
-  long: 'BIGINT',
-  integer: 'INTEGER',
-  short: 'SMALLINT',
-  byte: 'TINYINT',
-  float: 'FLOAT',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  binary: 'BLOB',
-  date: 'DATE',
-  timestamp: 'TIMESTAMPTZ',
-  timestamp_ntz: 'TIMESTAMP',
-};
-
 /** The DuckDB SQL type a value of this Delta type is written as. */
 export function duckDbTypeOf(t: DeltaType): string {
   if (typeof t === 'string') {
-    const sql = PRIMITIVE_SQL[t];
+    // `void` is readable (always NULL) but weir never writes a column of it.
+    const sql = t === 'void' ? undefined : PRIMITIVE_SQL[t];
     if (sql) return sql;
     const dec = /^decimal\((\d+),\s*(\d+)\)$/.exec(t);
     if (dec) return `DECIMAL(${dec[1]},${dec[2]})`;

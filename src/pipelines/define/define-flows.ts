@@ -93,10 +93,28 @@ export function createAutoCdcFlow(opts: AutoCdcOptions): AutoCdcFlow {
 /** Legacy name of `createAutoCdcFlow` (Python `dlt.apply_changes`). */
 export const applyChanges = createAutoCdcFlow;
 
-/** A sink that append flows write to (Python `create_sink(name, format, options)`). */
-export function createSink(opts: { name: string; format: string; options?: Record<string, string> }): Sink {
+/** Options of `createSink` (Python `create_sink(name, format, options)`). */
+export interface SinkOptions {
+  name: string;
+  /** Only `delta` is written by weir. */
+  format: string;
+  /** `path` (a folder; relative to the pipeline's folder) or `tableName` (a catalog table, `[catalog.][schema.]table`). */
+  options?: Record<string, string>;
+}
+
+/**
+ * A Delta sink that append flows (`appendFlow({ target: sink })`) write to: a Delta table outside the pipeline's
+ * datasets. A full refresh replays its flows from the start and appends again; it never clears the sink.
+ */
+export function createSink(opts: SinkOptions): Sink {
   const origin = callerOrigin();
-  return { type: 'sink', name: nameFromString(opts.name, origin, 'sink name'), format: opts.format, options: { ...(opts.options ?? {}) }, namespace: {}, origin };
+  const options = { ...(opts.options ?? {}) };
+  if ('expectations' in (opts as object)) invalid(origin, `sink ${opts.name}: expectations are not supported on sinks; put them on a streaming table the sink's flow reads`);
+  if (opts.format.toLowerCase() !== 'delta') invalid(origin, `sink ${opts.name}: format '${opts.format}' is not supported; weir writes sinks of format 'delta' (options { path } or { tableName })`);
+  const where = ['path', 'tableName'].filter((k) => options[k] !== undefined && options[k] !== '');
+  if (where.length !== 1) invalid(origin, `sink ${opts.name}: a delta sink needs exactly one of options.path (a folder) or options.tableName (a catalog table), got ${where.length ? where.join(' and ') : 'neither'}`);
+  if (options.tableName !== undefined) nameFromString(options.tableName, origin, 'sink tableName');
+  return { type: 'sink', name: nameFromString(opts.name, origin, 'sink name'), format: 'delta', options, namespace: {}, origin };
 }
 
 /** A batch read of a dataset, for building query text: `read('x')` → `x`. */

@@ -1,21 +1,45 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { MergeSpec } from '../../lake/dml/merge-clauses.js';
-import type { AutoCdcFlow, Dataset } from '../../domain/pipeline-definition.js';
+import { formatOrigin, type AutoCdcFlow, type Dataset } from '../../domain/pipeline-definition.js';
+import { WeirError } from '../../domain/weir-error.js';
 import { translateSparkSql } from '../../engine/spark-sql/translate-spark-sql.js';
 import type { GraphFlow } from '../graph/pipeline-graph.js';
 import type { UpdateContext } from '../update/flow-runner.js';
+import { differsSql, newTruncateSql, SCD1, scd1EventsSql, scd1Merge, scd1StateSql, tombstoneColumnsSql, tombstonesSql, type Scd1Shape } from './cdc-scd1.js';
+import { SCD2, scd2StateSql, scd2TargetSql, scd2VersionsSql, versionColumnsSql, type Scd2Shape } from './cdc-scd2.js';
+import { CdcStateTable } from './cdc-state.js';
 import type { FlowCheckpoints } from './flow-checkpoint.js';
 import { prepareQuery, type PrepareContext } from './flow-inputs.js';
 
 const q = (n: string) => `"${n.replace(/"/g, '""')}"`;
-const CHANGES = '__weir_changes';
-const TARGET = '__weir_cdc_target';
+const CHANGES = SCD1.changes;
+const TARGET = SCD1.target;
+const NEW_TOMBSTONES = '__weir_cdc_tombstones_new';
+
+/** Table property: how long SCD 1 keeps a delete's tombstone (seconds). */
+export const TOMBSTONE_GC_PROPERTY = 'pipelines.cdc.tombstoneGCThresholdInSeconds';
+/** Default tombstone retention: 2 days. */
+export const DEFAULT_TOMBSTONE_GC_SECONDS = 172_800;
+
+/** What one AUTO CDC batch needs besides the SQL: its flow, target dataset and where its state lives. */
+interface CdcRun {
+  p: PrepareContext;
+  ctx: UpdateContext;
+  flow: GraphFlow;
+  def: AutoCdcFlow;
+  ds: Dataset;
+  cps: FlowCheckpoints;
+  full: boolean;
+  exists: boolean;
+  batch: number;
+}
 
 /**
  * AUTO CDC INTO / APPLY CHANGES INTO: applies the new change rows (since the checkpoint) to the target, by KEYS in
- * SEQUENCE BY order. SCD type 1 keeps the latest row per key (deletes remove it; a change older than the stored
- * row is ignored; IGNORE NULL UPDATES keeps stored values for NULL columns). SCD type 2 keeps every version with
- * `__START_AT` / `__END_AT` (NULL for the current row); a delete closes the current row. SCD 1 changes to an existing
+ * SEQUENCE BY order. SCD type 1 keeps the latest row per key: a change older than the stored row is ignored,
+ * IGNORE NULL UPDATES keeps stored values for NULL columns, a delete removes the key and leaves a tombstone (so an
+ * older change arriving later does not bring it back), APPLY AS TRUNCATE WHEN empties the target as of its sequence.
+ * SCD type 2 keeps every version with `__START_AT` / `__END_AT` (NULL for the current row); a delete closes the
+ * current row; with TRACK HISTORY ON only changes of the tracked columns open a version. SCD 1 changes to an existing
  * table are a MERGE (only files with changed keys are rewritten); otherwise the new state is committed as one
  * overwrite carrying the flow's txn, so a re-run of the same batch is a no-op.
  */
@@ -34,77 +58,111 @@ export async function runCdcFlow(p: PrepareContext, ctx: UpdateContext, flow: Gr
   }
   await p.conn.run(`CREATE OR REPLACE TEMP TABLE ${CHANGES} AS ${prepared.sql}`);
   const cols = await columnsOf(p.conn, CHANGES);
-  const spark = (sql: string) => translateSparkSql(sql, { configuration: ctx.configuration }).statements[0].sql;
-  const isDelete = def.applyAsDeletes ? `coalesce((${spark(`SELECT ${def.applyAsDeletes}`).replace(/^SELECT /i, '').replace(/;$/, '')}), false)` : 'false';
+  const isDelete = predicate(def.applyAsDeletes, ctx);
+  const isTruncate = predicate(def.applyAsTruncates, ctx);
   const kept = cols.filter((c) => (def.columnList ? def.columnList.includes(c) : !(def.exceptColumnList ?? []).includes(c)));
-  if (exists && !full) await p.conn.run(`CREATE OR REPLACE TEMP TABLE ${TARGET} AS ${await p.tables.scanSql(flow.target)}`);
-  else await p.conn.run(`CREATE OR REPLACE TEMP TABLE ${TARGET} AS SELECT ${kept.map(q).join(', ')}${def.storedAsScdType === 2 ? `, ${q(def.sequenceBy)} AS __START_AT, ${q(def.sequenceBy)} AS __END_AT` : ''} FROM ${CHANGES} WHERE false`);
-  const keys = def.keys.map(q);
   const seq = q(def.sequenceBy);
-  const stateSql = def.storedAsScdType === 1 ? scd1(keys, seq, kept, isDelete, def.ignoreNullUpdates) : scd2(keys, seq, kept, isDelete);
-  const totals = await p.conn.runAndReadAll(`SELECT count(*) FILTER (WHERE NOT ${isDelete}), count(*) FILTER (WHERE ${isDelete}) FROM ${CHANGES}`);
+  if (exists && !full) await p.conn.run(`CREATE OR REPLACE TEMP TABLE ${TARGET} AS ${await p.tables.scanSql(flow.target)}`);
+  else await p.conn.run(`CREATE OR REPLACE TEMP TABLE ${TARGET} AS SELECT ${kept.map(q).join(', ')}${def.storedAsScdType === 2 ? `, ${seq} AS __START_AT, ${seq} AS __END_AT` : ''} FROM ${CHANGES} WHERE false`);
+  const totals = await p.conn.runAndReadAll(`SELECT count(*) FILTER (WHERE NOT ${isDelete} AND NOT ${isTruncate}), count(*) FILTER (WHERE ${isDelete} AND NOT ${isTruncate}) FROM ${CHANGES}`);
   const [upserts, deletes] = (totals.getRows()[0] as unknown[]).map(Number);
-  const batch = prepared.next.batch_id + 1;
-  const targetCols = exists && !full && def.storedAsScdType === 1 ? await columnsOf(p.conn, TARGET) : [];
-  if (targetCols.length && kept.every((c) => targetCols.includes(c))) {
-    // SCD 1 on an existing table: a MERGE rewrites only the files holding changed keys. It is idempotent (a change
-    // applies only over an older sequence), so re-running a batch after a crash changes nothing.
-    await p.tables.merge(flow.target, scd1Merge(keys, seq, kept, isDelete, def.ignoreNullUpdates));
-  } else await p.tables.write(flow.target, stateSql, { mode: 'overwrite', overwriteSchema: true, partitionBy: ds.partitionCols.length ? ds.partitionCols : undefined, properties: ds.tableProperties, txn: { appId: `${ctx.pipeline.pipeline_id}/${flow.id}`, version: batch } });
-  cps.save(flow.id, { ...prepared.next, batch_id: batch, once_done: def.once || prepared.next.once_done });
+  const run: CdcRun = { p, ctx, flow, def, ds, cps, full, exists, batch: prepared.next.batch_id + 1 };
+  const keys = def.keys.map(q);
+  if (def.storedAsScdType === 1) await applyScd1(run, { keys, seq, cols: kept, isDelete, isTruncate, ignoreNulls: def.ignoreNullUpdates });
+  else await applyScd2(run, { keys, seq, cols: kept, isDelete, tracked: trackedColumns(def, kept) });
+  cps.save(flow.id, { ...prepared.next, batch_id: run.batch, once_done: def.once || prepared.next.once_done });
   await p.conn.run(`DROP TABLE IF EXISTS ${CHANGES}; DROP TABLE IF EXISTS ${TARGET}`);
   return { num_output_rows: upserts + deletes, dropped_records: 0, expectations: [], num_upserted_rows: upserts, num_deleted_rows: deletes };
 }
 
-/** SCD 1 as a MERGE of the latest change per key: deletes and updates over older rows, inserts of new keys. */
-function scd1Merge(keys: string[], seq: string, cols: string[], isDelete: string, ignoreNulls: boolean): MergeSpec {
-  const newer = `(t.${seq} IS NULL OR s.${seq} > t.${seq})`;
-  const value = (c: string) => (ignoreNulls && !keys.includes(q(c)) ? `coalesce(s.${q(c)}, t.${q(c)})` : `s.${q(c)}`);
-  return {
-    source: `SELECT ${cols.map(q).join(', ')}, ${isDelete} AS __del FROM ${CHANGES} QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${seq} DESC) = 1`,
-    on: keys.map((k) => `t.${k} IS NOT DISTINCT FROM s.${k}`).join(' AND '),
-    whenMatched: [
-      { condition: `s.__del AND ${newer}`, action: 'delete' },
-      { condition: `NOT s.__del AND ${newer}`, action: 'update', set: Object.fromEntries(cols.map((c) => [c, value(c)])) },
-    ],
-    whenNotMatched: [{ condition: 'NOT s.__del', action: 'insert', values: Object.fromEntries(cols.map((c) => [c, `s.${q(c)}`])) }],
-  };
+/** A change predicate (APPLY AS DELETE / TRUNCATE WHEN) as DuckDB SQL; false when the clause is absent. */
+function predicate(expr: string | undefined, ctx: UpdateContext): string {
+  if (expr === undefined) return 'false';
+  const sql = translateSparkSql(`SELECT ${expr}`, { configuration: ctx.configuration }).statements[0].sql;
+  return `coalesce((${sql.replace(/^SELECT /i, '').replace(/;$/, '')}), false)`;
+}
+
+/**
+ * SCD 1: tombstones and the truncate watermark are read first; the target is then MERGEd (or rewritten when the batch
+ * truncates it or it is new), and the tombstones are saved after it, computed from the target as written.
+ */
+async function applyScd1(r: CdcRun, s: Scd1Shape): Promise<void> {
+  const { p, flow } = r;
+  const state = CdcStateTable.of(p.conn, r.cps.dir, flow.id, 'tombstones');
+  const stored = await state.exists();
+  await state.load(SCD1.tombstones, tombstoneColumnsSql(s), r.full);
+  const hadTombstones = Number((await p.conn.runAndReadAll(`SELECT count(*) FROM ${SCD1.tombstones}`)).getRows()[0][0]) > 0;
+  const now = (p.now ?? Date.now)();
+  const cutoff = now - gcThresholdSeconds(r.ds) * 1000;
+  // Expired tombstones no longer block late changes, from this batch on (the truncate watermark never expires).
+  await p.conn.run(`DELETE FROM ${SCD1.tombstones} WHERE NOT __truncate AND __deleted_at < ${cutoff}`);
+  for (const sql of scd1EventsSql(s)) await p.conn.run(sql);
+  const truncated = Boolean((await p.conn.runAndReadAll(newTruncateSql())).getRows()[0][0]);
+  const targetCols = r.exists && !r.full ? await columnsOf(p.conn, TARGET) : [];
+  if (!truncated && targetCols.length && s.cols.every((c) => targetCols.includes(c))) {
+    // An existing table: a MERGE rewrites only the files holding changed keys. It is idempotent (a change applies
+    // only over an older sequence), so re-running a batch after a crash changes nothing.
+    await p.tables.merge(flow.target, scd1Merge(s));
+  } else await writeState(r, scd1StateSql(s));
+  const hasDeletes = Number((await p.conn.runAndReadAll(`SELECT count(*) FROM ${SCD1.events} WHERE __del`)).getRows()[0][0]) > 0;
+  // Nothing deleted and nothing to forget: an upsert-only feed pays no tombstone bookkeeping.
+  if (!hasDeletes && !hadTombstones && !truncated && !(r.full && stored)) return;
+  await p.conn.run(`CREATE OR REPLACE TEMP TABLE ${NEW_TOMBSTONES} AS ${tombstonesSql(s, await p.tables.scanSql(flow.target), now, cutoff)}`);
+  const changed = Number((await p.conn.runAndReadAll(differsSql(NEW_TOMBSTONES, SCD1.tombstones))).getRows()[0][0]) > 0;
+  if (changed || (r.full && stored)) await state.save(`SELECT * FROM ${NEW_TOMBSTONES}`);
+  await p.conn.run(`DROP TABLE IF EXISTS ${NEW_TOMBSTONES}; DROP TABLE IF EXISTS ${SCD1.tombstones}; DROP TABLE IF EXISTS ${SCD1.events}; DROP TABLE IF EXISTS ${SCD1.mark}`);
+}
+
+/** SCD 2: the whole history is rewritten (one overwrite with the flow's txn), then the in-place update sequences. */
+async function applyScd2(r: CdcRun, s: Scd2Shape): Promise<void> {
+  const { p, flow } = r;
+  const versions = s.tracked ? CdcStateTable.of(p.conn, r.cps.dir, flow.id, 'versions') : undefined;
+  if (versions) await versions.load(SCD2.versions, versionColumnsSql(s), r.full);
+  await p.conn.run(`CREATE OR REPLACE TEMP TABLE ${SCD2.state} AS ${scd2StateSql(s)}`);
+  await writeState(r, scd2TargetSql(s));
+  if (versions) {
+    const rows = Number((await p.conn.runAndReadAll(`SELECT count(*) FROM (${scd2VersionsSql(s)})`)).getRows()[0][0]);
+    if (rows > 0 || (await versions.exists())) await versions.save(scd2VersionsSql(s));
+    await p.conn.run(`DROP TABLE IF EXISTS ${SCD2.versions}`);
+  }
+  await p.conn.run(`DROP TABLE IF EXISTS ${SCD2.state}`);
+}
+
+async function writeState(r: CdcRun, sql: string): Promise<void> {
+  const { ds } = r;
+  await r.p.tables.write(r.flow.target, sql, { mode: 'overwrite', overwriteSchema: true, partitionBy: ds.partitionCols.length ? ds.partitionCols : undefined, properties: ds.tableProperties, txn: { appId: `${r.ctx.pipeline.pipeline_id}/${r.flow.id}`, version: r.batch } });
+}
+
+/**
+ * TRACK HISTORY ON: the kept columns whose changes open a new version. `* EXCEPT (…)` tracks every kept column but
+ * those, the keys and the SEQUENCE BY column (it changes with every event and is already recorded as __START_AT).
+ */
+function trackedColumns(def: AutoCdcFlow, kept: string[]): string[] | undefined {
+  const lower = (l: string[]) => l.map((c) => c.toLowerCase());
+  const fixed = new Set(lower([...def.keys, def.sequenceBy]));
+  if (def.trackHistoryColumnList) {
+    const unknown = def.trackHistoryColumnList.filter((c) => !lower(kept).includes(c.toLowerCase()));
+    if (unknown.length) throw new WeirError('PIPELINE.INVALID_DEFINITION', `${formatOrigin(def.origin)}: TRACK HISTORY ON names ${unknown.join(', ')}, which the target does not keep (columns: ${kept.join(', ')}); fix the column list`);
+    const wanted = new Set(lower(def.trackHistoryColumnList));
+    return kept.filter((c) => wanted.has(c.toLowerCase()) && !fixed.has(c.toLowerCase()));
+  }
+  if (def.trackHistoryExceptColumnList) {
+    const except = new Set(lower(def.trackHistoryExceptColumnList));
+    return kept.filter((c) => !except.has(c.toLowerCase()) && !fixed.has(c.toLowerCase()));
+  }
+  return undefined;
+}
+
+/** `pipelines.cdc.tombstoneGCThresholdInSeconds` of the target, or the default. */
+function gcThresholdSeconds(ds: Dataset): number {
+  const raw = ds.tableProperties[TOMBSTONE_GC_PROPERTY];
+  if (raw === undefined) return DEFAULT_TOMBSTONE_GC_SECONDS;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new WeirError('PIPELINE.INVALID_DEFINITION', `${formatOrigin(ds.origin)}: TBLPROPERTIES '${TOMBSTONE_GC_PROPERTY}' = '${raw}' is not a number of seconds; write e.g. '172800' (2 days)`);
+  return n;
 }
 
 async function columnsOf(conn: DuckDBConnection, table: string): Promise<string[]> {
   const r = await conn.runAndReadAll(`DESCRIBE ${table}`);
   return r.getRowObjectsJson().map((row) => String(row.column_name));
-}
-
-const keyMatch = (keys: string[], a: string, b: string) => keys.map((k) => `${a}.${k} IS NOT DISTINCT FROM ${b}.${k}`).join(' AND ');
-
-/** Latest change per key wins over the stored row when its sequence is newer; deletes remove the key. */
-function scd1(keys: string[], seq: string, cols: string[], isDelete: string, ignoreNulls: boolean): string {
-  const latest = `SELECT *, ${isDelete} AS __del FROM ${CHANGES} QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${seq} DESC) = 1`;
-  const applies = `(t.${seq} IS NULL OR l.${seq} > t.${seq})`;
-  const value = (c: string) => (ignoreNulls && !keys.includes(q(c)) ? `coalesce(l.${q(c)}, t.${q(c)})` : `l.${q(c)}`);
-  return `WITH l AS (${latest})
-    SELECT t.* FROM ${TARGET} t WHERE NOT EXISTS (SELECT 1 FROM l WHERE ${keyMatch(keys, 'l', 't')} AND ${applies})
-    UNION ALL BY NAME
-    SELECT ${cols.map((c) => `${value(c)} AS ${q(c)}`).join(', ')} FROM l LEFT JOIN ${TARGET} t ON ${keyMatch(keys, 'l', 't')}
-    WHERE NOT l.__del AND ${applies}`;
-}
-
-/**
- * SCD 2 history, recomputed per key over the stored versions and the new changes together, so a change that
- * arrives late (older sequence) lands in its place in the chain: every non-delete event opens a version that the
- * key's next event (change or delete) closes. Stored deletes are the gaps where a version closed without a
- * successor; a key deleted then inserted again gets a new open version. Exact duplicates (same key and sequence)
- * count once.
- */
-function scd2(keys: string[], seq: string, cols: string[], isDelete: string): string {
-  const k = keys.join(', ');
-  const colList = cols.map(q).join(', ');
-  const stored = `SELECT ${colList}, __START_AT AS __seq, false AS __del FROM ${TARGET}`;
-  const storedDeletes = `SELECT ${cols.map((c) => (keys.includes(q(c)) ? `t.${q(c)}` : `NULL AS ${q(c)}`)).join(', ')}, t.__END_AT AS __seq, true AS __del FROM ${TARGET} t
-      WHERE t.__END_AT IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${TARGET} n WHERE ${keyMatch(keys, 'n', 't')} AND n.__START_AT = t.__END_AT)`;
-  const changes = `SELECT ${colList}, ${seq} AS __seq, ${isDelete} AS __del FROM ${CHANGES}`;
-  const all = `SELECT * FROM (${stored} UNION ALL BY NAME ${storedDeletes} UNION ALL BY NAME ${changes}) QUALIFY row_number() OVER (PARTITION BY ${k}, __seq ORDER BY __del DESC) = 1`;
-  return `WITH e AS (SELECT *, lead(__seq) OVER (PARTITION BY ${k} ORDER BY __seq) AS __next FROM (${all}))
-    SELECT ${colList}, __seq AS __START_AT, __next AS __END_AT FROM e WHERE NOT __del`;
 }

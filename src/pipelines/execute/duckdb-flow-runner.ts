@@ -7,7 +7,7 @@ import { installSparkMacros } from '../../engine/spark-sql/translate-spark-sql.j
 import type { PipelineEventRecord, PipelineRecord } from '../../store/ports/pipeline-store.js';
 import type { GraphFlow } from '../graph/pipeline-graph.js';
 import type { FlowRunner, UpdateContext } from '../update/flow-runner.js';
-import { runCdcFlow } from './cdc-flow.js';
+import { columnLineage } from './column-lineage.js';
 import { appendEventLog } from './event-log-table.js';
 import { MaintenanceSchedule, maintainTables } from './table-maintenance.js';
 import { configuredDuration } from '../update/run-update.js';
@@ -16,6 +16,7 @@ import { checkExpectations, type ExpectationResult } from './expectations-sql.js
 import { FlowCheckpoints } from './flow-checkpoint.js';
 import { defineView, type PrepareContext } from './flow-inputs.js';
 import { runFlow } from './run-flow.js';
+import { sinkLocation } from './sink-flow.js';
 import { selectDatasets } from './flow-selection.js';
 import { planIncrementalAggregate, type IncrementalAggregate } from './incremental-aggregate.js';
 import { columnMismatches, validateFlows } from './validate-flows.js';
@@ -75,6 +76,20 @@ export class DuckDbFlowRunner implements FlowRunner {
     }
   }
 
+  async describeFlows(ctx: UpdateContext): Promise<Map<string, Record<string, unknown>>> {
+    const out = new Map<string, Record<string, unknown>>();
+    const conn = await this.o.connect();
+    try {
+      for (const flow of ctx.graph.flows) {
+        const lineage = await columnLineage(conn, flow, ctx.configuration);
+        if (lineage) out.set(flow.id, { column_lineage: lineage });
+      }
+    } finally {
+      conn.closeSync();
+    }
+    return out;
+  }
+
   async archiveEvents(pipeline: PipelineRecord, events: PipelineEventRecord[]): Promise<void> {
     const conn = await this.o.connect();
     try {
@@ -85,6 +100,9 @@ export class DuckDbFlowRunner implements FlowRunner {
   }
 
   private locate(ctx: UpdateContext, id: string): string {
+    const sink = ctx.graph.sinks.find((s) => s.id === id);
+    const defaults = { catalog: ctx.update.config.catalog ?? 'main', schema: ctx.update.config.schema ?? ctx.update.config.target ?? 'default' };
+    if (sink) return sinkLocation(sink.definition, ctx.pipeline.source_dir, defaults, (t) => this.o.tableLocation(t));
     return ctx.graph.datasets.find((d) => d.id === id)?.definition.location ?? this.o.tableLocation(id);
   }
 
@@ -172,7 +190,7 @@ export class DuckDbFlowRunner implements FlowRunner {
     const conn = await this.o.connect();
     try {
       await installSparkMacros(conn);
-      const p: PrepareContext = { conn, graph: ctx.graph, tables: deltaTableAccess(conn, (id) => this.locate(ctx, id)), configuration: ctx.configuration, views: new Map(), baseDir: ctx.pipeline.source_dir };
+      const p: PrepareContext = { conn, graph: ctx.graph, tables: deltaTableAccess(conn, (id) => this.locate(ctx, id)), configuration: ctx.configuration, views: new Map(), baseDir: ctx.pipeline.source_dir, now: () => (this.o.clock ?? systemClock).now() };
       p.defineView = (id) => defineView(p, id);
       for (let attempt = 1; ; attempt++) {
         try {

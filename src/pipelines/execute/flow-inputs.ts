@@ -32,6 +32,8 @@ export interface PrepareContext {
   baseDir: string;
   /** Defines a view dataset of the pipeline on this connection when a query reads it (flows run on their own connections). */
   defineView?: (id: string) => Promise<string | undefined>;
+  /** The update's clock, in epoch ms (CDC tombstone retention); Date.now when absent. */
+  now?: () => number;
 }
 
 /** Creates the temp view of a view dataset (and, recursively, of the views it reads) on the context's connection. */

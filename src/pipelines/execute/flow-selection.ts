@@ -12,7 +12,8 @@ export interface FlowSelection {
  * both empty means the whole graph. Views are always evaluated, since selected tables may read them.
  */
 export function selectDatasets(graph: PipelineGraph, u: UpdateRecord): FlowSelection {
-  const all = graph.datasets.map((d) => d.id);
+  // Sinks are selected like tables; a full refresh of one resets its flows' checkpoints, never its data.
+  const all = [...graph.datasets.map((d) => d.id), ...graph.sinks.map((s) => s.id)];
   const resolve = (names: string[]) => new Set(names.map((n) => matchDataset(all, n)));
   if (!u.refresh_selection.length && !u.full_refresh_selection.length) {
     return { refresh: new Set(all), fullRefresh: u.full_refresh ? new Set(all) : new Set() };

@@ -9,6 +9,7 @@ import type { FlowCheckpoints } from './flow-checkpoint.js';
 import { prepareQuery, type PrepareContext } from './flow-inputs.js';
 import { incrementalRefresh, inputVersions, mergeAggregates, unchangedInputs } from './mv-refresh.js';
 import { shapeColumns } from './shape-columns.js';
+import { runSinkFlow } from './sink-flow.js';
 import type { TableAccess } from './table-access.js';
 import { columnMismatches } from './validate-flows.js';
 
@@ -34,7 +35,8 @@ const STAGED = '__weir_staged';
  */
 export async function runFlow(p: PrepareContext, ctx: UpdateContext, flow: GraphFlow, cps: FlowCheckpoints, full: boolean): Promise<FlowMetrics> {
   const target = ctx.graph.datasets.find((d) => d.id === flow.target);
-  if (!target) throw new WeirError('PIPELINE.FLOW_TARGET_NOT_FOUND', `flow ${flow.id} writes ${flow.target}, which is not a dataset of this pipeline (sinks are not written by weir yet)`);
+  if (!target && ctx.graph.sinks.some((s) => s.id === flow.target)) return runSinkFlow(p, ctx, flow, cps, full);
+  if (!target) throw new WeirError('PIPELINE.FLOW_TARGET_NOT_FOUND', `flow ${flow.id} writes ${flow.target}, which is neither a dataset nor a sink of this pipeline`);
   const ds = target.definition;
   const def = flow.definition;
   if (def.type === 'auto_cdc') return runCdcFlow(p, ctx, flow, ds, cps, full);

@@ -10,8 +10,8 @@ import type { TableAccess } from './table-access.js';
 const FRESH = () => ({ batch_id: -1, files: {}, tables: {} });
 
 /**
- * validate_only: binds every flow's query in DuckDB, in dependency order, with each dataset standing in as a temp
- * view of its query — nothing is read beyond file headers and nothing is written. Reports every error (SQL that does
+ * validate_only: binds every flow's query in DuckDB, in dependency order, with each dataset standing in as an empty temp
+ * table of its query's columns — nothing is read beyond what binding and LIMIT 0 need and nothing is written. Reports every error (SQL that does
  * not bind, a declared column list that does not match the query) at its file:line, then fails if there was any.
  * A flow whose files have not arrived yet cannot be bound; it and what reads it are reported as not checked.
  */
@@ -45,14 +45,16 @@ export async function validateFlows(conn: DuckDBConnection, tables: TableAccess,
         continue;
       }
       const name = `__weir_validate_${views.size}`;
-      await conn.run(`CREATE OR REPLACE TEMP VIEW "${name}" AS ${ds ? shapeColumns(ds, q.sql, ctx.configuration) : q.sql}`);
+      // An empty table, not a view: a view would bind the flow's input aliases (`__files_0`, `bronze`) by name,
+      // and the next flow's prepareQuery replaces those on this same connection.
+      await conn.run(`CREATE OR REPLACE TEMP TABLE "${name}" AS SELECT * FROM (${ds ? shapeColumns(ds, q.sql, ctx.configuration) : q.sql}) LIMIT 0`);
       views.set(flow.target, name);
     } catch (e) {
       errors.push(`${formatOrigin(query.origin)}: flow '${flow.id}' does not bind: ${(e as Error).message}`);
       unchecked.add(flow.target);
     }
   }
-  for (const v of views.values()) await conn.run(`DROP VIEW IF EXISTS "${v}"`);
+  for (const v of views.values()) await conn.run(`DROP TABLE IF EXISTS "${v}"`);
   for (const e of errors) await ctx.events.error(e, 'PIPELINE.INVALID_DEFINITION');
   if (errors.length) throw new WeirError('PIPELINE.INVALID_DEFINITION', `validation found ${errors.length} error(s); the first: ${errors[0]}`);
 }

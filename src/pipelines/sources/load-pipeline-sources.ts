@@ -8,6 +8,7 @@ import { WeirError } from '../../domain/weir-error.js';
 import { formatIssues } from '../../domain/wire.js';
 import { globRegExp } from '../../domain/glob-pattern.js';
 import { parsePipelineSql } from '../parse/parse-pipeline-sql.js';
+import { withPipelineConfiguration } from '../define/pipeline-configuration.js';
 
 /** File kinds a pipeline library may hold. */
 const SQL = /\.sql$/i;
@@ -31,12 +32,15 @@ export function libraryFiles(libraries: PipelineLibrary[], baseDir: string): str
   return [...new Set(out)];
 }
 
-/** Parses (SQL) or imports (TypeScript, `export default definePipeline(…)`) every library file. */
-export async function loadPipelineSources(files: string[]): Promise<PipelineSource[]> {
+/**
+ * Parses (SQL) or imports (TypeScript, `export default definePipeline(…)`) every library file. TypeScript modules
+ * read `configuration` through `conf(key)` while they are imported.
+ */
+export async function loadPipelineSources(files: string[], configuration: Record<string, string> = {}): Promise<PipelineSource[]> {
   const out: PipelineSource[] = [];
   for (const file of files) {
     if (SQL.test(file)) out.push(parsePipelineSql(readFileSync(file, 'utf8'), file));
-    else if (TS.test(file)) out.push(await importTsSource(file));
+    else if (TS.test(file)) out.push(await withPipelineConfiguration(configuration, () => importTsSource(file)));
     else {
       throw new WeirError('PIPELINE.INVALID_DEFINITION', `${file}: weir pipelines are SQL files (.sql) or TypeScript modules (.ts) using weir's define API; Python (.py) pipeline code is not supported: port it to SQL or TypeScript`);
     }
@@ -47,9 +51,13 @@ export async function loadPipelineSources(files: string[]): Promise<PipelineSour
 const Definitions = z.array(PipelineDefinition);
 
 async function importTsSource(file: string): Promise<PipelineSource> {
+  // Origins (file:line of each definition, conf() errors) come from stack traces: they need the modules' source maps.
+  process.setSourceMapsEnabled(true);
   const { tsImport } = await import('tsx/esm/api');
   const mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as { default?: unknown };
-  const parsed = Definitions.safeParse(mod.default);
+  // Outside an ESM package (no "type": "module" nearby) the module loads as CommonJS: its exports sit one level down.
+  const exported = mod.default && typeof mod.default === 'object' && !Array.isArray(mod.default) && 'default' in mod.default ? (mod.default as { default: unknown }).default : mod.default;
+  const parsed = Definitions.safeParse(exported);
   if (!parsed.success) {
     throw new WeirError('PIPELINE.INVALID_DEFINITION', `${file}: the module's default export must be the definitions of the pipeline, e.g. \`export default definePipeline(materializedView({ name: 'gold' }, 'SELECT …'))\`: ${formatIssues(parsed.error)}`);
   }

@@ -21,6 +21,8 @@ export interface FlowRunner {
   run(ctx: UpdateContext): Promise<void>;
   /** validate_only: binds every query without writing; throws when something does not bind. */
   validate?(ctx: UpdateContext): Promise<void>;
+  /** Extra flow_definition details by flow id (weir's `column_lineage`), derived before any flow runs. */
+  describeFlows?(ctx: UpdateContext): Promise<Map<string, Record<string, unknown>>>;
   /** Appends an ended update's events to the pipeline's event log table (a Delta table under its storage). */
   archiveEvents?(pipeline: PipelineRecord, events: PipelineEventRecord[]): Promise<void>;
 }

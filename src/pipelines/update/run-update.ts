@@ -30,8 +30,8 @@ export async function runUpdate(d: UpdateDeps, pipeline: PipelineRecord, update:
   };
   try {
     await set('INITIALIZING');
-    const sources = await loadPipelineSources(libraryFiles(update.config.libraries ?? [], pipeline.source_dir));
     const configuration = { ...(update.config.configuration ?? {}), ...update.parameters };
+    const sources = await loadPipelineSources(libraryFiles(update.config.libraries ?? [], pipeline.source_dir), configuration);
     checkConfiguration(sources, configuration);
     const graph = buildPipelineGraph(
       sources.flatMap((s) => s.definitions),
@@ -41,14 +41,14 @@ export async function runUpdate(d: UpdateDeps, pipeline: PipelineRecord, update:
       for (const e of graph.errors) await events.error(e.message, e.code, originOf(e));
       throw new WeirError(graph.errors[0].code, `${graph.errors.length} error(s) in the pipeline's definitions; the first: ${graph.errors[0].message}`);
     }
-    await events.emit(...definitionEvents(graph));
+    const ctx = { pipeline, update, graph, sources, configuration, events, signal };
+    await events.emit(...definitionEvents(graph, (await d.flows.describeFlows?.(ctx)) ?? new Map()));
     if (update.validate_only) {
-      await d.flows.validate?.({ pipeline, update, graph, sources, configuration, events, signal });
+      await d.flows.validate?.(ctx);
       return await finish(set, 'COMPLETED');
     }
     await set('SETTING_UP_TABLES');
     await set('RUNNING');
-    const ctx = { pipeline, update, graph, sources, configuration, events, signal };
     await d.flows.run(ctx);
     // A continuous pipeline keeps picking up new data every trigger interval until it is stopped.
     const interval = update.config.continuous ? triggerInterval(configuration) : 0;
@@ -98,8 +98,11 @@ function originOf(e: WeirError): Record<string, unknown> {
   return o ? { source_code_location: { path: o.file, line_number: o.line } } : {};
 }
 
-/** flow_definition and dataset_definition events, as Databricks writes them at the start of an update. */
-function definitionEvents(graph: PipelineGraph) {
+/**
+ * flow_definition, dataset_definition and sink_definition events, as Databricks writes them at the start of an update;
+ * `extra` adds the flow runner's details to flow_definition (weir's `column_lineage`).
+ */
+function definitionEvents(graph: PipelineGraph, extra: Map<string, Record<string, unknown>>) {
   const datasets = graph.datasets.map((ds) => ({
     level: 'INFO' as const,
     event_type: 'dataset_definition',
@@ -125,10 +128,18 @@ function definitionEvents(graph: PipelineGraph) {
         flow_type: f.definition.type === 'auto_cdc' ? 'CHANGE' : f.definition.streaming ? 'APPEND' : 'COMPLETE',
         language: f.definition.origin.file.endsWith('.sql') ? 'SQL' : 'TYPESCRIPT',
         once: f.definition.once,
+        ...(extra.get(f.id) ?? {}),
       },
     },
   }));
-  return [...datasets, ...flows];
+  const sinks = graph.sinks.map((s) => ({
+    level: 'INFO' as const,
+    event_type: 'sink_definition',
+    message: `Sink '${s.id}' is defined as a ${s.definition.format} sink.`,
+    origin: { dataset_name: s.id },
+    details: { sink_definition: { format: s.definition.format, options: s.definition.options, num_flows: s.flows.length } },
+  }));
+  return [...datasets, ...sinks, ...flows];
 }
 
 /** `pipelines.trigger.interval` ('5 seconds', '1 minute', '500 ms'); 5 s by default, at least 100 ms. */

@@ -4,6 +4,8 @@ import { notificationsMigration } from './0003-notifications.js';
 import { schedulesMigration } from './0004-schedules.js';
 import { pipelinesMigration } from './0005-pipelines.js';
 import { catalogMigration } from './0006-catalog.js';
+import { scaleOutMigration } from './0007-scale-out.js';
+import { clustersMigration } from './0008-clusters.js';
 
 /**
  * The one ordered migration list for SQLite and PostgreSQL. Rows keep their full record as JSON in `data`
@@ -56,4 +58,6 @@ export const migrations: Record<string, Migration> = {
   '0004_schedules': schedulesMigration,
   '0005_pipelines': pipelinesMigration,
   '0006_catalog': catalogMigration,
+  '0007_scale_out': scaleOutMigration,
+  '0008_clusters': clustersMigration,
 };

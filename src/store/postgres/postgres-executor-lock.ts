@@ -30,7 +30,31 @@ export async function lockPostgresExecutor(url: string): Promise<() => Promise<v
   const who = holder.rows[0] ? `${holder.rows[0].application_name || 'a weir server'}${holder.rows[0].client_addr ? ` (${holder.rows[0].client_addr})` : ''}` : 'another weir server';
   throw new WeirError(
     'STORE.LOCKED',
-    `the store ${target.display} is in use by ${who}; stop it, or give this server its own database or ?schema= (several servers on one store need the scheduler/worker roles, not available yet)`,
+    `the store ${target.display} is in use by ${who}; stop it, or give this server its own database or ?schema= (to share one store, run weir server --roles api,scheduler with weir worker processes)`,
+    { params: { store: target.display } },
+  );
+}
+
+/**
+ * Takes the shared side of the executor lock for a scale-out role (API without executor, scheduler, worker):
+ * any number of those run together, but not beside a `weir server` that runs its own in-process executor on the
+ * same store (which holds the exclusive side), since that executor would not respect their claims.
+ */
+export async function lockPostgresScaleOut(url: string): Promise<() => Promise<void>> {
+  const target = parsePostgresUrl(url);
+  const client = new pg.Client({ connectionString: target.connectionString, application_name: `weir role pid ${process.pid} on ${hostname()}`.slice(0, 63) });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (e) {
+    throw new WeirError('STORE.UNAVAILABLE', `cannot connect to the PostgreSQL store ${target.display}: ${(e as Error).message}; start PostgreSQL or fix --store / WEIR_STORE`, { cause: e, retryable: true });
+  }
+  const got = await client.query<{ ok: boolean }>('select pg_try_advisory_lock_shared(hashtext($1)) as ok', [`weir.executor.${target.schema ?? ''}`]);
+  if (got.rows[0]?.ok) return () => client.end().catch(() => undefined);
+  await client.end().catch(() => undefined);
+  throw new WeirError(
+    'STORE.LOCKED',
+    `the store ${target.display} is in use by a \`weir server\` that runs its own executor; stop it and restart it with --roles api,scheduler to run it beside workers`,
     { params: { store: target.display } },
   );
 }

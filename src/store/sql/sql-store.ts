@@ -5,6 +5,8 @@ import { migrations } from '../migrations/migrations.js';
 import type { JobStore } from '../ports/job-store.js';
 import type { RunQuery, RunStore } from '../ports/run-store.js';
 import type { JobRecord, RunPatch, RunRecord, TaskRunPatch, TaskRunRecord } from '../records.js';
+import { WeirError } from '../../domain/weir-error.js';
+import { assertOwned, isUniqueViolation, saveTaskRunFenced, type RunFence } from './run-fence.js';
 
 interface Db {
   id_seq: { name: string; next_id: number };
@@ -17,6 +19,7 @@ interface Db {
     created_time: number;
     start_time: number | null;
     idempotency_token: string | null;
+    pool: string;
     data: string;
   };
   task_runs: { task_run_id: number; run_id: number; data: string };
@@ -27,6 +30,8 @@ const num = (v: unknown): number => Number(v);
 /** One Kysely implementation of the job and run stores, for every dialect. */
 export class SqlStore implements JobStore, RunStore {
   private lastWrite: Promise<unknown> = Promise.resolve();
+  /** Set in a scale-out worker: its writes to runs and task runs succeed only while it owns the run (ADR 0007). */
+  fence?: RunFence;
 
   /** `orderedWrites`: see `ordered`; both dialects set it (Kysely's SQLite connection mutex is not first-come first-served). */
   constructor(
@@ -145,18 +150,28 @@ export class SqlStore implements JobStore, RunStore {
       created_time: run.created_time,
       start_time: run.start_time,
       idempotency_token: run.idempotency_token,
+      pool: run.pool ?? 'default',
       data: JSON.stringify(run),
     };
   }
 
   async createRun(run: RunRecord, taskRuns: TaskRunRecord[]): Promise<void> {
     const [runRow, rows] = [this.runRow(run), taskRuns.map(trRow)];
-    await this.ordered(() =>
-      this.db.transaction().execute(async (tx) => {
-        await tx.insertInto('runs').values(runRow).execute();
-        if (rows.length) await tx.insertInto('task_runs').values(rows).execute();
-      }),
-    );
+    try {
+      await this.ordered(() =>
+        this.db.transaction().execute(async (tx) => {
+          await tx.insertInto('runs').values(runRow).execute();
+          if (rows.length) await tx.insertInto('task_runs').values(rows).execute();
+        }),
+      );
+    } catch (e) {
+      // The idempotency token is unique per job: two schedulers firing one tick race here, and one run wins.
+      if (!isUniqueViolation(e) || run.idempotency_token === null) throw e;
+      throw new WeirError('RUN.INVALID_STATE', `job ${run.job_id} already has a run with idempotency_token ${run.idempotency_token}`, {
+        params: { duplicate_token: run.idempotency_token },
+        cause: e,
+      });
+    }
   }
 
   async getRun(runId: number): Promise<RunRecord | undefined> {
@@ -165,7 +180,12 @@ export class SqlStore implements JobStore, RunStore {
   }
 
   async updateRun(runId: number, patch: RunPatch): Promise<void> {
-    await this.ordered(() => this.db.transaction().execute((tx) => applyRunPatch(tx, runId, patch)));
+    await this.ordered(() =>
+      this.db.transaction().execute(async (tx) => {
+        await assertOwned(tx, this.fence, runId);
+        await applyRunPatch(tx, runId, patch);
+      }),
+    );
   }
 
   async listRuns(q: RunQuery) {
@@ -221,11 +241,17 @@ export class SqlStore implements JobStore, RunStore {
 
   async insertTaskRuns(taskRuns: TaskRunRecord[]): Promise<void> {
     const rows = taskRuns.map(trRow);
-    if (rows.length) await this.ordered(() => this.db.insertInto('task_runs').values(rows).execute());
+    if (!rows.length) return;
+    await this.ordered(() =>
+      this.db.transaction().execute(async (tx) => {
+        await assertOwned(tx, this.fence, taskRuns[0].run_id);
+        await tx.insertInto('task_runs').values(rows).execute();
+      }),
+    );
   }
 
   async updateTaskRun(taskRunId: number, patch: TaskRunPatch): Promise<void> {
-    await this.ordered(() => this.db.transaction().execute((tx) => applyTaskRunPatch(tx, taskRunId, patch)));
+    await this.ordered(() => this.db.transaction().execute((tx) => applyTaskRunPatch(tx, taskRunId, patch, this.fence)));
   }
 
   /** saveTaskRun's statement, compiled once: building and compiling it took ~17 µs of a ~45 µs write (3 per task). */
@@ -233,6 +259,8 @@ export class SqlStore implements JobStore, RunStore {
 
   async saveTaskRun(taskRun: TaskRunRecord): Promise<void> {
     const data = JSON.stringify(taskRun);
+    const fence = this.fence;
+    if (fence) return this.ordered(() => saveTaskRunFenced(this.db, fence, taskRun.run_id, taskRun.task_run_id, data));
     this.saveTaskRunSql ??= this.db.updateTable('task_runs').set({ data: '' }).where('task_run_id', '=', 0).compile().sql;
     const q = CompiledQuery.raw(this.saveTaskRunSql, [data, taskRun.task_run_id]);
     await this.ordered(() => this.db.executeQuery(q));
@@ -261,8 +289,10 @@ export class SqlStore implements JobStore, RunStore {
     const rows = (ops.insert ?? []).map(trRow);
     await this.ordered(() =>
       this.db.transaction().execute(async (tx) => {
+        const owner = ops.run?.[0] ?? ops.insert?.[0]?.run_id;
+        if (owner !== undefined) await assertOwned(tx, this.fence, owner);
         if (rows.length) await tx.insertInto('task_runs').values(rows).execute();
-        for (const [id, patch] of ops.taskRuns ?? []) await applyTaskRunPatch(tx, id, patch);
+        for (const [id, patch] of ops.taskRuns ?? []) await applyTaskRunPatch(tx, id, patch, owner === undefined ? this.fence : undefined);
         if (ops.run) await applyRunPatch(tx, ops.run[0], ops.run[1]);
       }),
     );
@@ -284,9 +314,10 @@ async function applyRunPatch(tx: Kysely<Db>, runId: number, patch: RunPatch): Pr
     .execute();
 }
 
-async function applyTaskRunPatch(tx: Kysely<Db>, id: number, patch: TaskRunPatch): Promise<void> {
-  const row = await tx.selectFrom('task_runs').select('data').where('task_run_id', '=', id).executeTakeFirst();
+async function applyTaskRunPatch(tx: Kysely<Db>, id: number, patch: TaskRunPatch, fence?: RunFence): Promise<void> {
+  const row = await tx.selectFrom('task_runs').select(['data', 'run_id']).where('task_run_id', '=', id).executeTakeFirst();
   if (!row) return;
+  await assertOwned(tx, fence, Number(row.run_id));
   const rec = { ...(JSON.parse(row.data) as TaskRunRecord), ...patch };
   await tx.updateTable('task_runs').set({ data: JSON.stringify(rec) }).where('task_run_id', '=', id).execute();
 }
