@@ -7,38 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { median, ms, prng, startEngine, tempDir, verdict } from './lib.js';
+import { generateDag, LAYERS, makefile, type DagNode as Node } from './layered-dag.js';
+import { median, ms, startEngine, tempDir, verdict } from './lib.js';
 
-const LAYERS = 20;
-const WIDTH = 50;
 const SLOTS = 2;
 const REPEATS = 3;
 const GOAL = 1.5;
-
-interface Node { key: string; deps: string[] }
-
-function generateDag(): Node[] {
-  const rnd = prng(42);
-  const key = (l: number, i: number) => `t_${String(l).padStart(2, '0')}_${String(i).padStart(2, '0')}`;
-  const nodes: Node[] = [];
-  for (let l = 0; l < LAYERS; l++) {
-    for (let i = 0; i < WIDTH; i++) {
-      const deps = new Set<string>();
-      if (l > 0) {
-        const n = 2 + Math.floor(rnd() * 2);
-        while (deps.size < n) deps.add(key(l - 1, Math.floor(rnd() * WIDTH)));
-      }
-      nodes.push({ key: key(l, i), deps: [...deps] });
-    }
-  }
-  return nodes;
-}
-
-function makefile(nodes: Node[]): string {
-  const lines = [`.PHONY: all ${nodes.map((n) => n.key).join(' ')}`, `all: ${nodes.map((n) => n.key).join(' ')}`, ''];
-  for (const n of nodes) lines.push(`${n.key}: ${n.deps.join(' ')}`, '\t@true', '');
-  return lines.join('\n');
-}
 
 async function timeWeir(nodes: Node[]): Promise<{ wallMs: number; result: string | null; taskRuns: number }> {
   const eng = await startEngine({ slots: SLOTS });

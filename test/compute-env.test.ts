@@ -54,7 +54,7 @@ describe('job clusters', () => {
     expect(a.clusterId).toBe('job-41-main');
     expect(b.clusterId).toBe('job-41-main');
     expect(a.env).toMatchObject({ STAGE: 'prod', DB_CLUSTER_ID: 'job-41-main', DB_IS_JOB_CLUSTER: 'TRUE' });
-    expect(a.limits).toEqual({ memoryBytes: 8 * 1024 ** 3, cpuShare: 2 });
+    expect(a.limits).toEqual({ memoryBytes: 8 * 1024 ** 3, cpuShare: 2, nodeType: 'm5d.large' });
     expect(a.workers).toBe(3);
     expect(readdirSync(join(a.envDir, 'init_scripts')).map((d) => existsSync(join(a.envDir, 'init_scripts', d, '0_count.sh.stdout.log')))).toEqual([true]);
     await compute.provider.releaseRun(41);

@@ -132,11 +132,13 @@ export interface ResourceLimits {
   memoryBytes?: number;
   /** CPUs' worth of CPU time (2 = two full cores). */
   cpuShare?: number;
+  /** The node type the limits come from, named in the out-of-memory error. */
+  nodeType?: string;
 }
 
 /** The limits a task gets on a node of `type`: its memory and its cores. */
 export function limitsOf(type: NodeType): ResourceLimits {
-  return { memoryBytes: type.memory_mb * 1024 * 1024, cpuShare: type.num_cores };
+  return { memoryBytes: type.memory_mb * 1024 * 1024, cpuShare: type.num_cores, nodeType: type.node_type_id };
 }
 
 /** One entry of `GET /api/2.x/clusters/list-node-types` (Databricks NodeType, plus weir's `hourly_rate`). */

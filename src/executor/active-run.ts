@@ -1,8 +1,9 @@
 import { isTerminal, type ResultState } from '../domain/run-state.js';
 import type { RunRecord, TaskRunPatch, TaskRunRecord } from '../store/records.js';
 import type { RunStore } from '../store/ports/run-store.js';
-import { decideRunIf, dependencyStatus, runResult } from './run-if.js';
+import { decideRunIf, dependencyStatus, runResult, type DependencyStatus } from './run-if.js';
 import type { TaskValues } from './runners/task-runner.js';
+import { currentTops, noteBlocker, stillBlocked } from './top-index.js';
 
 /** A run the executor is working on: the run and every attempt of it, by task run id. */
 export interface ActiveRun {
@@ -15,6 +16,7 @@ export interface ActiveRun {
 
 /** The current attempt of each task (parent null) or of each iteration of a for_each task run. */
 export function currentAttempts(a: ActiveRun, parent: number | null = null): TaskRunRecord[] {
+  if (parent === null) return [...currentTops(a).tops];
   return [...a.taskRuns.values()].filter((t) => t.is_current && t.parent_task_run_id === parent);
 }
 
@@ -24,20 +26,34 @@ export function isReady(tr: TaskRunRecord, now: number): boolean {
   return tr.life_cycle_state === 'WAITING_FOR_RETRY' && (tr.not_before ?? 0) <= now;
 }
 
+/** Attempts whose dependencies all finished and let them run (they wait only for a slot now). */
+const runnable = new WeakSet<TaskRunRecord>();
+
 /**
  * What to do with a ready task given its dependencies: wait (a dependency is not done), run, or settle it
  * without running (disabled, or run_if not met) with the patch to write.
  */
 export function dependencyDecision(tr: TaskRunRecord, byKey: ReadonlyMap<string, TaskRunRecord>): 'wait' | 'run' | TaskRunPatch {
+  // Most calls are for tasks still waiting on the same unfinished dependency as at the last pass: answer in O(1).
+  if (runnable.has(tr)) return 'run';
+  if (stillBlocked(tr, byKey)) return 'wait';
   const edges = tr.task.depends_on ?? [];
-  const deps = edges.map((d) => {
+  const deps: DependencyStatus[] = [];
+  for (const d of edges) {
     const p = byKey.get(d.task_key);
-    return p && isTerminal(p.life_cycle_state) ? dependencyStatus(p.result_state, p.outcome, d.outcome) : undefined;
-  });
-  if (deps.some((d) => d === undefined)) return 'wait';
+    if (!p || !isTerminal(p.life_cycle_state)) {
+      if (p) noteBlocker(tr, p);
+      return 'wait';
+    }
+    deps.push(dependencyStatus(p.result_state, p.outcome, d.outcome));
+  }
   if (tr.task.disabled) return { life_cycle_state: 'SKIPPED', result_state: 'DISABLED', state_message: 'The task is disabled.' };
-  const decision = decideRunIf(tr.task.run_if ?? 'ALL_SUCCESS', deps as NonNullable<(typeof deps)[number]>[]);
-  if (decision.run) return 'run';
+  const decision = decideRunIf(tr.task.run_if ?? 'ALL_SUCCESS', deps);
+  if (decision.run) {
+    // Final: its current dependencies are terminal, and a terminal attempt is never replaced while it is current.
+    runnable.add(tr);
+    return 'run';
+  }
   const branch = edges.find((d, i) => d.outcome !== undefined && deps[i] === 'excluded');
   const message =
     decision.result === 'EXCLUDED' && branch
@@ -74,7 +90,7 @@ export function runTaskValues(a: ActiveRun, tr: TaskRunRecord, store: RunStore):
       await store.saveTaskRun(tr);
     },
     get: async (taskKey, key) => {
-      const t = currentAttempts(a).find((x) => x.task_key === taskKey);
+      const t = currentTops(a).byKey.get(taskKey);
       return t && key in t.task_values ? { found: true, value: t.task_values[key] } : { found: false };
     },
   };

@@ -98,7 +98,7 @@ export class AttemptLauncher {
         stdoutPath: logPath(tr, 'stdout'),
         stderrPath: logPath(tr, 'stderr'),
         signal: ctl.signal,
-        // LIMITS HOOK: the driver node type's memory/cores (ComputeLease.limits) for the runners' `limits` option.
+        // The node type's memory and cores, enforced on the attempt's processes.
         ...limitsOption(acquired?.compute),
         env: {
           ...acquired?.compute.env,

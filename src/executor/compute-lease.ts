@@ -19,11 +19,7 @@ export interface AttemptCompute {
 /** An attempt's compute, or the FAILED result of an attempt whose compute could not be had. */
 export type AttemptComputeOutcome = { compute: AttemptCompute } | { failure: AttemptResult };
 
-/**
- * The runners' `limits` option for an attempt's compute, spread into the AttemptContext the launcher passes
- * (attempt-launcher.ts, "LIMITS HOOK"). AttemptContext gains `limits?: ResourceLimits` on the runners branch; until
- * then the runners ignore it. Once merged, the hook may read `limits: acquired?.compute.limits` directly.
- */
+/** The runners' `limits` option for an attempt's compute (enforced by src/executor/runners/resource-limits.ts); none on the default compute. */
 export function limitsOption(compute: AttemptCompute | undefined): { limits?: ResourceLimits } {
   return compute && Object.keys(compute.limits).length ? { limits: compute.limits } : {};
 }

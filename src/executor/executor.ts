@@ -4,6 +4,7 @@ import { WeirError } from '../domain/weir-error.js';
 import { conditionResult, pipelineTaskResult, type PipelineUpdateRunner } from './control-tasks.js';
 import type { TaskRunPatch, TaskRunRecord } from '../store/records.js';
 import { currentAttempts, dependencyDecision, finalResult, forEachOutcome, isReady, runTaskValues, type ActiveRun } from './active-run.js';
+import { currentTops, topIndex } from './top-index.js';
 import { referenceScope, resolveDeep } from './references.js';
 import { applyOverrides, UNRESOLVED_KEYS } from './task-resolution.js';
 import { iterationRuns, parseForEachInputs } from './attempt-policy.js';
@@ -168,18 +169,19 @@ export class Executor extends RunLifecycle {
   }
 
   private async advance(a: ActiveRun): Promise<void> {
-    const tops = currentAttempts(a);
-    const byKey = new Map(tops.map((t) => [t.task_key, t]));
+    const { byKey, live } = topIndex(a);
     const canceling = a.run.life_cycle_state === 'TERMINATING';
-    for (const tr of tops) {
+    const now = this.d.clock.now();
+    for (const tr of live) {
       if (tr.life_cycle_state === 'RUNNING' && taskKindOf(tr.task) === 'for_each_task') await this.advanceForEach(a, tr);
-      if (canceling || !isReady(tr, this.d.clock.now())) continue;
+      if (canceling || !isReady(tr, now)) continue;
       const decision = dependencyDecision(tr, byKey);
       if (decision === 'run') await this.startAttempt(a, tr);
       else if (decision !== 'wait') await this.settle(a, tr, decision);
     }
-    if (tops.every((t) => isTerminal(t.life_cycle_state))) {
-      const { result, message } = finalResult(a.run, tops);
+    const end = topIndex(a);
+    if (end.live.length === 0 && end.tops.every((t) => isTerminal(t.life_cycle_state))) {
+      const { result, message } = finalResult(a.run, [...end.tops]);
       await this.finishRun(a, 'TERMINATED', result, message);
     }
   }
@@ -204,7 +206,7 @@ export class Executor extends RunLifecycle {
     const now = this.d.clock.now();
     let task = tr.task;
     try {
-      task = resolveDeep(applyOverrides(tr.task, a.run), referenceScope(a.run, currentAttempts(a), tr, this.d.workspaceUrl), UNRESOLVED_KEYS);
+      task = resolveDeep(applyOverrides(tr.task, a.run), referenceScope(a.run, currentTops(a).tops, tr, this.d.workspaceUrl), UNRESOLVED_KEYS);
     } catch (e) {
       await this.settle(a, tr, { life_cycle_state: 'INTERNAL_ERROR', result_state: 'FAILED', state_message: (e as Error).message, error: (e as Error).message });
       return;

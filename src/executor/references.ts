@@ -159,10 +159,17 @@ export function resolveDeep<T>(value: T, s: ReferenceScope, skip: ReadonlySet<st
 }
 
 /** The scope a task attempt sees: its run, the current attempts of the run's tasks, and itself. */
-export function referenceScope(run: RunRecord, current: TaskRunRecord[], tr: TaskRunRecord, workspaceUrl: string): ReferenceScope {
-  const tasks: ReferenceScope['tasks'] = {};
-  for (const t of current) tasks[t.task_key] = { runId: t.task_run_id, resultState: t.result_state, values: t.task_values };
+export function referenceScope(run: RunRecord, current: readonly TaskRunRecord[], tr: TaskRunRecord, workspaceUrl: string): ReferenceScope {
+  let tasks: ReferenceScope['tasks'] | undefined;
   return {
+    // Built on first use: few tasks reference others, and building it for every start made big DAGs O(n²).
+    get tasks() {
+      if (!tasks) {
+        tasks = {};
+        for (const t of current) tasks[t.task_key] = { runId: t.task_run_id, resultState: t.result_state, values: t.task_values };
+      }
+      return tasks;
+    },
     jobId: run.job_id,
     jobName: run.run_name,
     runId: run.run_id,
@@ -176,7 +183,6 @@ export function referenceScope(run: RunRecord, current: TaskRunRecord[], tr: Tas
     taskRunId: tr.task_run_id,
     executionCount: tr.attempt_number,
     notebookPath: tr.task.notebook_task?.notebook_path,
-    tasks,
     input: tr.input === null ? undefined : JSON.parse(tr.input),
     workspaceUrl,
   };

@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock.js';
+import { attemptEnded } from './top-index.js';
 import { isTerminal, type ResultState } from '../domain/run-state.js';
 import { taskKindOf, type TaskKind } from '../domain/task.js';
 import { WeirError } from '../domain/weir-error.js';
@@ -175,6 +176,7 @@ export abstract class RunLifecycle {
   protected async settle(a: ActiveRun, tr: TaskRunRecord, patch: TaskRunPatch): Promise<void> {
     const now = this.d.clock.now();
     Object.assign(tr, patch, { end_time: now, start_time: tr.start_time ?? now });
+    attemptEnded(a, tr);
     await this.d.store.saveTaskRun(tr);
     this.emit({ type: 'task_ended', run: { ...a.run }, taskRun: { ...tr }, lastAttempt: true });
     this.kick();

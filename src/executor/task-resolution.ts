@@ -1,12 +1,16 @@
 import type { Task } from '../domain/task.js';
 import type { RunRecord } from '../store/records.js';
 
+const OVERRIDE_KEYS = ['notebook_params', 'python_params', 'python_named_params', 'jar_params', 'sql_params'];
+
 /**
  * Applies run-now's legacy per-kind overrides (notebook_params, python_params, jar_params, sql_params,
  * python_named_params) to a task, as Databricks does: maps merge over the task's own, lists replace.
  */
 export function applyOverrides(task: Task, run: RunRecord): Task {
   const o = (run.overriding_parameters ?? {}) as Record<string, unknown>;
+  // Most runs override nothing: skip the deep copy (~25 µs of every task start in the 1,000-task bench).
+  if (!OVERRIDE_KEYS.some((k) => o[k] !== undefined)) return task;
   const t = structuredClone(task) as Task;
   const map = (v: unknown) => (v && typeof v === 'object' ? (v as Record<string, string>) : undefined);
   const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : undefined);

@@ -3,9 +3,10 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runChild } from './child-process.js';
+import { outOfMemoryError, type AttemptLimits } from './resource-limits.js';
 import { findNotebook, loadNotebook, type NotebookCell } from './notebook-source.js';
 import { serveNotebookRpc, truncateUtf8, type NotebookRpcHandlers } from './notebook-rpc.js';
-import { abortedResult, resolveTaskPath } from './process-attempt.js';
+import { abortedResult, ranOutOfMemory, resolveTaskPath } from './process-attempt.js';
 import { pythonFailure } from './python-error.js';
 import type { AttemptContext, AttemptResult, TaskRunner } from './task-runner.js';
 
@@ -80,6 +81,7 @@ async function runNotebook(ctx: AttemptContext): Promise<AttemptResult> {
       signal: ctx.signal,
       onStart: (pid) => ctx.onProcessStart(pid),
       rpc: (channel) => serveNotebookRpc(channel, handlers),
+      limits: ctx.limits && { limits: ctx.limits, attemptId: `${process.pid}-${ctx.taskRunId}` },
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -87,7 +89,11 @@ async function runNotebook(ctx: AttemptContext): Promise<AttemptResult> {
     return { result: 'FAILED', error: `${LABEL} could not start: ${why}` };
   }
   if (exit.aborted) return { ...abortedResult(LABEL), exitCode: exit.exitCode };
-  return settle(ctx, finish, exit.exitCode, exit.signal);
+  const res = await settle(ctx, finish, exit.exitCode, exit.signal);
+  if (res.result === 'FAILED' && ranOutOfMemory(ctx, exit, `${res.error ?? ''}\n${res.errorTrace ?? ''}`)) {
+    return { ...res, error: outOfMemoryError(ctx.limits as AttemptLimits) };
+  }
+  return res;
 }
 
 /** The attempt result from the harness's own report, or from the exit status and stderr when it died first. */

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
-import { runChild } from './child-process.js';
+import { runChild, type ChildExit } from './child-process.js';
+import { looksOutOfMemory, OUT_OF_MEMORY, outOfMemoryError, type AttemptLimits } from './resource-limits.js';
 import { readStderrTail } from './python-error.js';
 import type { AttemptContext, AttemptResult } from './task-runner.js';
 
@@ -31,6 +32,7 @@ export async function runProcessAttempt(ctx: AttemptContext, spec: ProcessSpec):
       stderrPath: ctx.stderrPath,
       signal: ctx.signal,
       onStart: (pid) => ctx.onProcessStart(pid),
+      limits: ctx.limits && { limits: ctx.limits, attemptId: `${process.pid}-${ctx.taskRunId}` },
     });
   } catch (e) {
     return startFailure(spec, e as NodeJS.ErrnoException);
@@ -38,6 +40,7 @@ export async function runProcessAttempt(ctx: AttemptContext, spec: ProcessSpec):
   if (exit.aborted) return { ...abortedResult(spec.label), exitCode: exit.exitCode };
   if (exit.exitCode === 0) return { result: 'SUCCESS', exitCode: 0 };
   const errorTrace = await readStderrTail(ctx.stderrPath);
+  if (ranOutOfMemory(ctx, exit, errorTrace)) return { result: 'FAILED', error: outOfMemoryError(ctx.limits as AttemptLimits), errorTrace, exitCode: exit.exitCode };
   const error =
     exit.exitCode === null
       ? `${spec.label} was killed by signal ${exit.signal ?? 'unknown'}`
@@ -63,4 +66,15 @@ function startFailure(spec: ProcessSpec, e: NodeJS.ErrnoException): AttemptResul
     };
   }
   return { result: 'FAILED', error: `${spec.label} could not start '${spec.command}': ${e.message}` };
+}
+
+/** True when a failed attempt's processes went over its memory limit (the kernel said so, or the exit shows it). */
+export function ranOutOfMemory(ctx: AttemptContext, exit: Pick<ChildExit, 'exitCode' | 'signal' | 'oomKilled'>, stderrTail: string): boolean {
+  if (!ctx.limits?.memoryBytes) return false;
+  return exit.oomKilled === true || looksOutOfMemory(exit, stderrTail);
+}
+
+/** True when an attempt result is an out-of-memory failure (runners keep it instead of their own error). */
+export function isOutOfMemory(res: AttemptResult): boolean {
+  return res.error?.startsWith(OUT_OF_MEMORY) ?? false;
 }

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { SparkPythonTask } from '../../domain/task.js';
 import type { z } from 'zod';
 import { pythonFailure } from './python-error.js';
-import { resolveTaskPath, runProcessAttempt } from './process-attempt.js';
+import { isOutOfMemory, resolveTaskPath, runProcessAttempt } from './process-attempt.js';
 import type { AttemptContext, AttemptResult, TaskRunner } from './task-runner.js';
 
 type PythonFileTask = z.infer<typeof SparkPythonTask>;
@@ -26,7 +26,7 @@ async function runPythonFile(ctx: AttemptContext, spec: PythonFileTask | undefin
     cwd: dirname(file),
     env: { PYTHONUNBUFFERED: '1' },
   });
-  if (res.result === 'SUCCESS' || res.exitCode === undefined || ctx.signal.aborted) return res;
+  if (res.result === 'SUCCESS' || res.exitCode === undefined || ctx.signal.aborted || isOutOfMemory(res)) return res;
   return { ...res, ...(await pythonFailure(ctx.stderrPath, res.error ?? `${label} failed`)) };
 }
 

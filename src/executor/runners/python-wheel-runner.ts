@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pythonFailure } from './python-error.js';
-import { resolveTaskPath, runProcessAttempt } from './process-attempt.js';
+import { isOutOfMemory, resolveTaskPath, runProcessAttempt } from './process-attempt.js';
 import type { AttemptContext, AttemptResult, TaskRunner } from './task-runner.js';
 import { ensureWheelVenv } from './wheel-venv.js';
 
@@ -127,7 +127,7 @@ async function runWheel(ctx: AttemptContext): Promise<AttemptResult> {
     cwd: ctx.sourceDir,
     env: { PYTHONUNBUFFERED: '1' },
   });
-  if (res.result === 'SUCCESS' || res.exitCode === undefined || ctx.signal.aborted) return res;
+  if (res.result === 'SUCCESS' || res.exitCode === undefined || ctx.signal.aborted || isOutOfMemory(res)) return res;
   return { ...res, ...(await pythonFailure(ctx.stderrPath, res.error ?? `${label} failed`)) };
 }
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { readStderrTail } from './python-error.js';
-import { resolveTaskPath, runProcessAttempt } from './process-attempt.js';
+import { isOutOfMemory, resolveTaskPath, runProcessAttempt } from './process-attempt.js';
 import type { AttemptContext, AttemptResult, TaskRunner } from './task-runner.js';
 
 /** The jar paths of a task: every `libraries[].jar` plus the deprecated `spark_jar_task.jar_uri`, resolved. */
@@ -36,7 +36,7 @@ export const sparkJarRunner: TaskRunner = {
       args: ['-cp', classPath, spec.main_class_name, ...(spec.parameters ?? [])],
       cwd: ctx.sourceDir,
     });
-    if (res.result === 'SUCCESS' || res.exitCode === undefined || ctx.signal.aborted) return res;
+    if (res.result === 'SUCCESS' || res.exitCode === undefined || ctx.signal.aborted || isOutOfMemory(res)) return res;
     return { ...res, error: await javaError(ctx, spec.main_class_name, classPath, res) };
   },
 };

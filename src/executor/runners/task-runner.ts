@@ -1,6 +1,7 @@
 import type { Task, TaskKind } from '../../domain/task.js';
 import type { SqlEngine } from '../../engine/sql-engine.js';
 import type { SecretLookup } from '../../secrets/secret-service.js';
+import type { AttemptLimits } from './resource-limits.js';
 
 /** Task values of the current job run, as runners reach them. */
 export interface TaskValues {
@@ -42,6 +43,8 @@ export interface AttemptContext {
   services: RunnerServices;
   /** Called with the pid of the attempt's main process once it started (crash recovery needs it). */
   onProcessStart(pid: number): void;
+  /** Memory and CPU limits of the node type the task runs on, enforced on all of the attempt's processes. */
+  limits?: AttemptLimits;
 }
 
 /** How an attempt ended, as the runner saw it. Timeouts and cancels are decided by the executor. */

@@ -1,4 +1,4 @@
-import { Migrator, PostgresAdapter, type Kysely, type MigrationProvider } from 'kysely';
+import { CompiledQuery, Migrator, PostgresAdapter, type Kysely, type MigrationProvider } from 'kysely';
 import type { JobSettings } from '../../domain/job-settings.js';
 import type { LifeCycleState } from '../../domain/run-state.js';
 import { migrations } from '../migrations/migrations.js';
@@ -20,7 +20,7 @@ export class SqlStore implements JobStore, RunStore {
   /** PostgreSQL merges a run patch into the stored JSON in the UPDATE itself (one round trip instead of four). */
   private readonly postgres: boolean;
 
-  /** `orderedWrites`: see `ordered`; PostgreSQL sets it, SQLite's one connection already runs statements in call order. */
+  /** `orderedWrites`: see `ordered`; both dialects set it (Kysely's SQLite connection mutex is not first-come first-served). */
   constructor(
     private readonly db: Kysely<Db>,
     private readonly orderedWrites = false,
@@ -244,11 +244,16 @@ export class SqlStore implements JobStore, RunStore {
     await this.ordered(() => this.db.transaction().execute((tx) => applyTaskRunPatch(tx, taskRunId, patch, this.fence)));
   }
 
+  /** saveTaskRun's statement, compiled once: building and compiling it took ~17 µs of a ~45 µs write (3 per task). */
+  private saveTaskRunSql?: string;
+
   async saveTaskRun(taskRun: TaskRunRecord): Promise<void> {
     const data = JSON.stringify(taskRun);
     const fence = this.fence;
     if (fence) return this.ordered(() => saveTaskRunFenced(this.db, fence, taskRun.run_id, taskRun.task_run_id, data));
-    await this.ordered(() => this.db.updateTable('task_runs').set({ data }).where('task_run_id', '=', taskRun.task_run_id).execute());
+    this.saveTaskRunSql ??= this.db.updateTable('task_runs').set({ data: '' }).where('task_run_id', '=', 0).compile().sql;
+    const q = CompiledQuery.raw(this.saveTaskRunSql, [data, taskRun.task_run_id]);
+    await this.ordered(() => this.db.executeQuery(q));
   }
 
   async getTaskRun(taskRunId: number): Promise<TaskRunRecord | undefined> {
