@@ -425,3 +425,23 @@ APPLY CHANGES INTO LIVE.people_scd2 FROM STREAM(LIVE.changes) KEYS (id) APPLY AS
     expect(ops.filter((o) => o === 'MERGE')).toHaveLength(2);
   });
 });
+
+describe('compute settings', () => {
+  it('size the update: node type memory × (workers + driver) becomes its DuckDB memory limit, reported in cluster_resources and given back after', async () => {
+    const folder = join(dir, 'sized');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'p.sql'), `CREATE OR REFRESH MATERIALIZED VIEW one AS SELECT 1 AS id;\n`);
+    const conn = await warehouse.connect();
+    const limit = async () => String((await conn.runAndReadAll(`SELECT current_setting('memory_limit')`)).getRows()[0][0]);
+    const before = await limit();
+    const p = await pipelines.create({ name: 'sized', clusters: [{ label: 'default', node_type_id: 'weir.small', num_workers: 1 }], libraries: [{ file: { path: 'sized/p.sql' } }] }, { sourceDir: dir });
+    const u = await update(p.pipeline_id);
+    expect(u.state).toBe('COMPLETED');
+    const [ev] = await events(p.pipeline_id, u.update_id, 'cluster_resources');
+    // weir.small has 1 GiB: 2 nodes (1 worker + the driver) get 2048 MiB (the cap, 80% of the machine, is larger here).
+    expect(ev.details.cluster_resources).toMatchObject({ num_executors: 1, memory_limit_mb: 2048, node_type_id: 'weir.small' });
+    expect(ev.message).toContain('2048 MiB of memory (2 × weir.small)');
+    expect(await limit()).toBe(before);
+    conn.closeSync();
+  });
+});

@@ -1,4 +1,4 @@
-import { cpus } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Dataset, Expectation } from '../../domain/pipeline-definition.js';
@@ -8,6 +8,8 @@ import type { PipelineEventRecord, PipelineRecord } from '../../store/ports/pipe
 import type { GraphFlow } from '../graph/pipeline-graph.js';
 import type { FlowRunner, UpdateContext } from '../update/flow-runner.js';
 import { columnLineage } from './column-lineage.js';
+import { pipelineCompute } from './pipeline-compute.js';
+import { nodeTypeCatalog, type NodeTypeCatalog } from '../../domain/node-types.js';
 import { appendEventLog } from './event-log-table.js';
 import { MaintenanceSchedule, maintainTables } from './table-maintenance.js';
 import { configuredDuration } from '../update/run-update.js';
@@ -32,6 +34,8 @@ export interface FlowRunnerOptions {
   storageRoot(pipeline: PipelineRecord): string;
   /** Time for maintenance scheduling (default: the system clock). */
   clock?: Clock;
+  /** Node types that size an update's memory (default: weir's built-in list). */
+  nodeTypes?: NodeTypeCatalog;
 }
 
 const DAY_MS = 86_400_000;
@@ -108,11 +112,25 @@ export class DuckDbFlowRunner implements FlowRunner {
 
   async run(ctx: UpdateContext): Promise<void> {
     const first = await this.o.connect();
+    let limited = false;
     try {
-      await this.applyCompute(first, ctx);
+      limited = await this.applyCompute(first, ctx);
     } finally {
       first.closeSync();
     }
+    try {
+      await this.runFlows(ctx);
+    } finally {
+      // memory_limit is a setting of the whole DuckDB instance (the warehouse shares it), which weir otherwise leaves
+      // at DuckDB's default (80% of RAM): back to that. Two sized updates at once share the last one's limit.
+      if (limited) {
+        const conn = await this.o.connect();
+        await conn.run('RESET memory_limit').finally(() => conn.closeSync());
+      }
+    }
+  }
+
+  private async runFlows(ctx: UpdateContext): Promise<void> {
     const state: RunState = {
       cps: new FlowCheckpoints(join(this.o.storageRoot(ctx.pipeline), 'checkpoints')),
       selection: selectDatasets(ctx.graph, ctx.update),
@@ -228,20 +246,27 @@ export class DuckDbFlowRunner implements FlowRunner {
     }
   }
 
-  /** Maps the pipeline's compute to DuckDB threads (one per worker, the driver included) and reports it. */
-  private async applyCompute(conn: DuckDBConnection, ctx: UpdateContext): Promise<void> {
+  /** Maps the pipeline's compute to DuckDB threads and memory (pipeline-compute.ts) and reports it. */
+  private async applyCompute(conn: DuckDBConnection, ctx: UpdateContext): Promise<boolean> {
     const cores = cpus().length;
-    const spec = ctx.update.config;
-    const cluster = spec.clusters?.find((c) => (c.label ?? 'default') === 'default') ?? spec.clusters?.[0];
-    const workers = spec.serverless ? cores : (cluster?.autoscale?.max_workers ?? cluster?.num_workers ?? cores - 1);
-    const threads = Math.max(1, Math.min(cores, workers + 1));
-    await conn.run(`SET threads = ${threads}`);
+    const c = pipelineCompute(ctx.update.config, { cores, memoryMb: Math.floor(totalmem() / 1024 / 1024) }, this.o.nodeTypes ?? nodeTypeCatalog());
+    await conn.run(`SET threads = ${c.threads}`);
+    if (c.memoryLimitMb !== undefined) await conn.run(`SET memory_limit = '${c.memoryLimitMb}MiB'`);
+    const memory = c.memoryLimitMb !== undefined ? ` and ${c.memoryLimitMb} MiB of memory (${c.workers + 1} × ${c.nodeTypeId})` : '';
     await ctx.events.emit({
       level: 'INFO',
       event_type: 'cluster_resources',
-      message: `The update runs with ${threads} DuckDB thread(s) (${workers} worker(s) plus the driver, ${cores} core(s) on this machine).`,
-      details: { cluster_resources: { num_executors: workers, task_slot_metrics: { summary_duration_ms: 0, num_task_slots: threads }, state: 'CLUSTER_AT_DESIRED_SIZE' } },
+      message: `The update runs with ${c.threads} DuckDB thread(s)${memory} (${c.workers} worker(s) plus the driver, ${cores} core(s) on this machine).`,
+      details: {
+        cluster_resources: {
+          num_executors: c.workers,
+          task_slot_metrics: { summary_duration_ms: 0, num_task_slots: c.threads },
+          state: 'CLUSTER_AT_DESIRED_SIZE',
+          ...(c.memoryLimitMb !== undefined ? { memory_limit_mb: c.memoryLimitMb, node_type_id: c.nodeTypeId } : {}),
+        },
+      },
     });
+    return c.memoryLimitMb !== undefined;
   }
 }
 
