@@ -69,7 +69,7 @@ export async function runCdcFlow(p: PrepareContext, ctx: UpdateContext, flow: Gr
   const run: CdcRun = { p, ctx, flow, def, ds, cps, full, exists, batch: prepared.next.batch_id + 1 };
   const keys = def.keys.map(q);
   if (def.storedAsScdType === 1) await applyScd1(run, { keys, seq, cols: kept, isDelete, isTruncate, ignoreNulls: def.ignoreNullUpdates });
-  else await applyScd2(run, { keys, seq, cols: kept, isDelete, tracked: trackedColumns(def, kept) });
+  else await applyScd2(run, { keys, seq, cols: kept, isDelete, tracked: trackedColumns(def, kept), ignoreNulls: def.ignoreNullUpdates });
   cps.save(flow.id, { ...prepared.next, batch_id: run.batch, once_done: def.once || prepared.next.once_done });
   await p.conn.run(`DROP TABLE IF EXISTS ${CHANGES}; DROP TABLE IF EXISTS ${TARGET}`);
   return { num_output_rows: upserts + deletes, dropped_records: 0, expectations: [], num_upserted_rows: upserts, num_deleted_rows: deletes };

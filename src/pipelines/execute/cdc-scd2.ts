@@ -9,6 +9,8 @@ export interface Scd2Shape {
   isDelete: string;
   /** TRACK HISTORY ON: the columns whose changes open a new version; absent, every change does. */
   tracked?: string[];
+  /** IGNORE NULL UPDATES: a NULL in a change keeps the key's previous value (not across a delete). */
+  ignoreNulls?: boolean;
 }
 
 const q = (n: string) => `"${n.replace(/"/g, '""')}"`;
@@ -32,8 +34,25 @@ function eventsSql(s: Scd2Shape): string {
   const storedDeletes = `SELECT ${s.cols.map((c) => (s.keys.includes(q(c)) ? `t.${q(c)}` : `NULL AS ${q(c)}`)).join(', ')}, t.__END_AT AS __seq, t.__END_AT AS __upd, true AS __del, 0 AS __src FROM ${SCD2.target} t
       WHERE t.__END_AT IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${SCD2.target} n WHERE ${keyMatch(s.keys, 'n', 't')} AND n.__START_AT = t.__END_AT)`;
   const changes = `SELECT ${colList}, ${s.seq} AS __seq, ${s.seq} AS __upd, ${s.isDelete} AS __del, 1 AS __src FROM ${SCD2.changes}`;
-  return `SELECT * FROM (${stored} UNION ALL BY NAME ${storedDeletes} UNION ALL BY NAME ${changes})
+  const events = `SELECT * FROM (${stored} UNION ALL BY NAME ${storedDeletes} UNION ALL BY NAME ${changes})
     QUALIFY row_number() OVER (PARTITION BY ${s.keys.join(', ')}, __seq ORDER BY __del DESC, __upd DESC, __src DESC) = 1`;
+  return s.ignoreNulls ? withNullsFilled(s, events) : events;
+}
+
+/**
+ * IGNORE NULL UPDATES: each change's NULL columns take the key's latest earlier non-NULL value, in sequence order,
+ * within one life of the key (a delete starts a new one, so a re-inserted key inherits nothing). Filling before the
+ * versions are cut means a NULL is no change, for TRACK HISTORY too.
+ */
+function withNullsFilled(s: Scd2Shape, events: string): string {
+  const k = s.keys.join(', ');
+  const others = s.cols.filter((c) => !s.keys.includes(q(c)));
+  if (!others.length) return events;
+  const fill = others.map(
+    (c) => `CASE WHEN __del THEN ${q(c)} ELSE coalesce(${q(c)}, last_value(${q(c)} IGNORE NULLS) OVER (PARTITION BY ${k}, __life ORDER BY __seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) END AS ${q(c)}`,
+  );
+  return `SELECT * EXCLUDE (__life) REPLACE (${fill.join(', ')}) FROM (
+      SELECT *, coalesce(sum(CASE WHEN __del THEN 1 ELSE 0 END) OVER (PARTITION BY ${k} ORDER BY __seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS __life FROM (${events}))`;
 }
 
 /**
