@@ -30,6 +30,7 @@ export const JOB_ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'jobs/runs/get-output': { needs: 'CAN_VIEW', target: 'run_id', verb: 'read the output of' },
   'jobs/runs/export': { needs: 'CAN_VIEW', target: 'run_id', verb: 'export' },
   'jobs/runs/logs': { needs: 'CAN_VIEW', target: 'run_id', verb: 'read the logs of' },
+  'jobs/runs/logs/stream': { needs: 'CAN_VIEW', target: 'run_id', verb: 'read the logs of' },
   'jobs/run-now': { needs: 'CAN_MANAGE_RUN', target: 'job_id', verb: 'run' },
   'jobs/runs/cancel': { needs: 'CAN_MANAGE_RUN', target: 'run_id', verb: 'cancel' },
   'jobs/runs/cancel-all': { needs: 'CAN_MANAGE_RUN', target: 'job_id', verb: 'cancel the runs of', adminWithoutTarget: true },

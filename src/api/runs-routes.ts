@@ -12,6 +12,7 @@ import { isAdmin, parseAclRequest } from '../auth/job-permissions.js';
 import { pageLinks, pageWindow, PagingParams, parseParams } from './params.js';
 import { exportRun } from './run-export.js';
 import { runLogs, runOutput } from './run-output.js';
+import { streamRunLogs } from './log-stream.js';
 import { compact, wireRun } from './wire-run.js';
 import { costModelForRuns } from '../executor/compute/cost.js';
 
@@ -179,6 +180,8 @@ export function runsRoutes(deps: ApiDeps): Hono {
     const q = parseParams(LogsParams, p);
     return runLogs(deps, q.run_id, q.stream, q.offset);
   }));
+
+  app.get('/jobs/runs/logs/stream', (c) => streamRunLogs(deps, c));
 
   return app;
 }
