@@ -95,6 +95,9 @@ describe.skipIf(!!browserSkipReason)('Pipelines pages in a real browser', () => 
     await click();
     await expect.poll(() => page.evaluate(() => location.hash)).not.toBe(before);
     await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/\/update\/[0-9a-f-]{36}$/);
+    // The page shows the new update (not the previous one's facts, still on screen while it loads).
+    const id = (await page.evaluate(() => location.hash)).split('/').at(-1);
+    await expect.poll(() => page.getByTestId('update-facts').getAttribute('data-update-id')).toBe(id);
     await finished(state);
   };
   const finished = async (state = 'COMPLETED') => {

@@ -16,9 +16,16 @@ export interface RoleProcess {
   output(): string;
 }
 
+/** A fresh folder under the checkout's .bench-tmp (gitignored; created on a clean checkout). */
+function scratchDir(): string {
+  const base = join(ROOT, '.bench-tmp');
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(join(base, 'scale-out-'));
+}
+
 /** Starts and stops role processes on one store, each with its own data folder under one temp folder. */
 export class ScaleOutCluster {
-  readonly dir = mkdtempSync(join(ROOT, '.bench-tmp', 'scale-out-'));
+  readonly dir = scratchDir();
   private readonly procs = new Set<ChildProcess>();
   private n = 0;
   apiDataDir = '';

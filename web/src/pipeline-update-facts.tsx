@@ -8,7 +8,7 @@ export function PipelineUpdateFacts({ update, problems, truncated }: { update: U
   const errors = problems.filter((e) => e.level === 'ERROR');
   const warnings = problems.filter((e) => e.level === 'WARN');
   return (
-    <div className="pl-facts" data-testid="update-facts">
+    <div className="pl-facts" data-testid="update-facts" data-update-id={update.update_id}>
       <span>Update <strong>{shortId(update.update_id)}</strong></span>
       <span className="pl-state" data-testid="update-state" style={{ background: pipelineStateColor(update.state) }}>{update.state}</span>
       <span data-testid="update-kind">{updateKind(update)}</span>
