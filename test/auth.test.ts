@@ -65,6 +65,10 @@ describe('authentication', () => {
     expect(me.active).toBe(true);
     const raw = await callApi(srv.base, 'GET', '/api/2.0/preview/scim/v2/Me', { token: h.adminToken });
     expect(raw.headers.get('x-databricks-org-id')).toBe('0');
+    expect(raw.body.groups.map((g: { value: string }) => g.value)).toEqual(['admins', 'users']);
+    // Another user is in `users` only: admins is the workspace admin's group.
+    const other = await callApi(srv.base, 'GET', '/api/2.0/preview/scim/v2/Me', { token: (await h.tokens.create('zoe')).token_value });
+    expect([other.body.userName, other.body.groups.map((g: { value: string }) => g.value)]).toEqual(['zoe', ['users']]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { isAdmin } from '../auth/job-permissions.js';
 import { principalOf } from './auth.js';
 
 /** The SCIM user of the caller (`GET /api/2.0/preview/scim/v2/Me`), which `currentUser.me()` and the CLI read. */
@@ -14,7 +15,8 @@ export function scimMeRoutes(): Hono {
       displayName: userName,
       active: true,
       emails: [{ value: userName, type: 'work', primary: true }],
-      groups: [{ display: 'admins', value: 'admins', type: 'direct' }],
+      // weir's groups: everyone is in `users`, only the workspace admin in `admins` (ADR 0009).
+      groups: [...(isAdmin(userName) ? [{ display: 'admins', value: 'admins', type: 'direct' }] : []), { display: 'users', value: 'users', type: 'direct' }],
       entitlements: [{ value: 'workspace-access' }],
     });
   });
