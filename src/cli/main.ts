@@ -32,6 +32,7 @@ program
   .option('--tls-key <file>', 'PEM private key of --tls-cert (or WEIR_TLS_KEY)')
   .option('--roles <list>', 'roles of this process: all (default) or api[,scheduler] to run beside `weir worker`s on a PostgreSQL store')
   .option('--worker-timeout <seconds>', 'with --roles: declare workers silent this long lost (default 6)')
+  .option('--node-types-file <file>', 'JSON price list of node types (or WEIR_NODE_TYPES_FILE; see docs/compute.md)')
   .action((o) => runServer(o));
 
 program

@@ -17,8 +17,8 @@ import { ALL_ROLES, startWeir, type WeirRoles } from '../main.js';
 export const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
 
 /** `weir server`: API + executor in one process on the embedded store; runs until SIGINT/SIGTERM. */
-export async function runServer(opts: { dataDir?: string; port?: string; host?: string; slots?: string; workspaceDir?: string; store?: string; examples?: boolean; jobs?: string; tlsCert?: string; tlsKey?: string; roles?: string; workerTimeout?: string }): Promise<void> {
-  const config = loadConfig({ dataDir: opts.dataDir, port: opts.port, host: opts.host, slots: opts.slots, workspaceDir: opts.workspaceDir, store: opts.store, tlsCert: opts.tlsCert, tlsKey: opts.tlsKey, workerTimeout: opts.workerTimeout });
+export async function runServer(opts: { dataDir?: string; port?: string; host?: string; slots?: string; workspaceDir?: string; store?: string; examples?: boolean; jobs?: string; tlsCert?: string; tlsKey?: string; roles?: string; workerTimeout?: string; nodeTypesFile?: string }): Promise<void> {
+  const config = loadConfig({ dataDir: opts.dataDir, port: opts.port, host: opts.host, slots: opts.slots, workspaceDir: opts.workspaceDir, store: opts.store, tlsCert: opts.tlsCert, tlsKey: opts.tlsKey, workerTimeout: opts.workerTimeout, nodeTypesFile: opts.nodeTypesFile });
   const tls = readTls(config);
   const weir = await startWeir(config, systemClock, serverRoles(opts.roles));
   const dirs = [opts.examples ? EXAMPLES_DIR : undefined, opts.jobs].filter((d): d is string => !!d);
