@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginLinks } from '../src/api/ui-login.js';
 import { loadJobFiles } from '../src/bundle/load-job-files.js';
@@ -13,16 +12,15 @@ import { loadConfig } from '../src/config/config.js';
 import { systemClock } from '../src/domain/clock.js';
 import { startWeir, type Weir } from '../src/main.js';
 import { startApiServer } from './support/api-server.js';
-import { browserSkipReason, launchBrowser } from './support/browser.js';
+import { browserSkipReason, buildWebUi, launchBrowser, type WebUi } from './support/browser.js';
 
-const WEB = fileURLToPath(new URL('../web/', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 
 // The catalog pages in a real chromium against a real weir holding the example workspace: its jobs, and the
 // example pipeline run once so main.sales has Delta tables with history.
 describe.skipIf(!!browserSkipReason)('catalog UI in a real browser', () => {
   let dir = '';
-  let webOut = '';
+  let web: WebUi | undefined;
   let weir: Weir;
   let server: Awaited<ReturnType<typeof startApiServer>>;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -30,9 +28,7 @@ describe.skipIf(!!browserSkipReason)('catalog UI in a real browser', () => {
   let pipelineId = '';
 
   beforeAll(async () => {
-    webOut = mkdtempSync(join(tmpdir(), 'weir-web-catalog-'));
-    await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'error', build: { outDir: webOut, emptyOutDir: true } });
-    process.env.WEIR_WEB_DIR = webOut;
+    web = await buildWebUi();
     dir = mkdtempSync(join(tmpdir(), 'weir-ui-catalog-'));
     weir = await startWeir(loadConfig({ dataDir: join(dir, 'data'), port: 0, workspaceDir: EXAMPLES_DIR }, {}));
     await loadJobFiles(weir.store, EXAMPLES_DIR, Date.now());
@@ -50,11 +46,10 @@ describe.skipIf(!!browserSkipReason)('catalog UI in a real browser', () => {
   }, 180_000);
 
   afterAll(async () => {
-    delete process.env.WEIR_WEB_DIR;
     await browser?.close();
     await server?.close();
     await weir?.close();
-    if (webOut) rmSync(webOut, { recursive: true, force: true });
+    web?.remove();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

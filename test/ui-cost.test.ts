@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '../src/api/app.js';
 import { LoginLinks } from '../src/api/ui-login.js';
@@ -15,9 +14,8 @@ import { loadConfig } from '../src/config/config.js';
 import { ManualClock, systemClock } from '../src/domain/clock.js';
 import { startWeir, type Weir } from '../src/main.js';
 import { callApi } from './support/api-server.js';
-import { browserSkipReason, launchBrowser } from './support/browser.js';
+import { browserSkipReason, buildWebUi, launchBrowser, type WebUi } from './support/browser.js';
 
-const WEB = fileURLToPath(new URL('../web/', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 const DAY = 86_400_000;
 
@@ -28,7 +26,7 @@ const money = (amount: number) => `$${amount.toFixed(amount !== 0 && Math.abs(am
 // days, and while a run works the clock goes 1 minute forward every 20 ms, so its tasks have real, different costs.
 describe.skipIf(!!browserSkipReason)('cost in the web UI (real browser)', () => {
   let dir = '';
-  let webOut = '';
+  let web: WebUi | undefined;
   let weir: Weir;
   let server: ServerType;
   let base = '';
@@ -53,9 +51,7 @@ describe.skipIf(!!browserSkipReason)('cost in the web UI (real browser)', () => 
   }
 
   beforeAll(async () => {
-    webOut = mkdtempSync(join(tmpdir(), 'weir-web-'));
-    await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'error', build: { outDir: webOut, emptyOutDir: true } });
-    process.env.WEIR_WEB_DIR = webOut;
+    web = await buildWebUi();
     dir = mkdtempSync(join(tmpdir(), 'weir-ui-cost-'));
     weir = await startWeir(loadConfig({ dataDir: dir, port: 0, slots: 4 }, {}), clock);
     const links = new LoginLinks(weir.tokens, systemClock);
@@ -79,11 +75,10 @@ describe.skipIf(!!browserSkipReason)('cost in the web UI (real browser)', () => 
   }, 180_000);
 
   afterAll(async () => {
-    delete process.env.WEIR_WEB_DIR;
     await browser?.close();
     await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
     await weir?.close();
-    if (webOut) rmSync(webOut, { recursive: true, force: true });
+    web?.remove();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

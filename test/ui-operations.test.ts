@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '../src/api/app.js';
 import { LoginLinks } from '../src/api/ui-login.js';
@@ -18,14 +17,13 @@ import { parseJobSettings } from '../src/domain/parse-job-settings.js';
 import { startWeir, type Weir } from '../src/main.js';
 import { OperationsSqlStore } from '../src/store/sql/operations-sql-store.js';
 import { callApi } from './support/api-server.js';
-import { browserSkipReason, launchBrowser } from './support/browser.js';
+import { browserSkipReason, buildWebUi, launchBrowser, type WebUi } from './support/browser.js';
 
-const WEB = fileURLToPath(new URL('../web/', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 
 describe.skipIf(!!browserSkipReason)('operations dashboard, SQL editor and run links in a real browser', () => {
   let dir = '';
-  let webOut = '';
+  let web: WebUi | undefined;
   let weir: Weir;
   let server: ServerType;
   let hook: Server;
@@ -39,9 +37,7 @@ describe.skipIf(!!browserSkipReason)('operations dashboard, SQL editor and run l
   const runToEnd = async (jobId: number, o: Parameters<Weir['runs']['runNow']>[1] = {}) => weir.executor.waitForRun((await weir.runs.runNow(jobId, o)).run_id);
 
   beforeAll(async () => {
-    webOut = mkdtempSync(join(tmpdir(), 'weir-web-ops-'));
-    await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'error', build: { outDir: webOut, emptyOutDir: true } });
-    process.env.WEIR_WEB_DIR = webOut;
+    web = await buildWebUi();
     dir = mkdtempSync(join(tmpdir(), 'weir-ui-ops-'));
     // SMTP is left unset on purpose: email deliveries then fail at once, with a message saying what to configure.
     weir = await startWeir(loadConfig({ dataDir: join(dir, 'data'), workspaceDir: dir, port: 0 }, {}));
@@ -86,12 +82,12 @@ describe.skipIf(!!browserSkipReason)('operations dashboard, SQL editor and run l
   }, 180_000);
 
   afterAll(async () => {
-    delete process.env.WEIR_WEB_DIR;
     await browser?.close();
     await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
     await new Promise<void>((ok) => (hook ? hook.close(() => ok()) : ok()));
     await weir?.close();
-    for (const d of [dir, webOut]) if (d) rmSync(d, { recursive: true, force: true });
+    web?.remove();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('the operations dashboard shows success rates, durations, running runs, failures and deliveries', async () => {

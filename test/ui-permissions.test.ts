@@ -1,25 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadJobFiles } from '../src/bundle/load-job-files.js';
 import { EXAMPLES_DIR } from '../src/cli/server-command.js';
 import { SESSION_COOKIE } from '../src/api/auth.js';
 import { callApi, startApiServer } from './support/api-server.js';
-import { browserSkipReason, launchBrowser } from './support/browser.js';
+import { browserSkipReason, buildWebUi, launchBrowser, type WebUi } from './support/browser.js';
 import { sh, startHarness, type Harness } from './support/weir-harness.js';
 
-const WEB = fileURLToPath(new URL('../web/', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 
 // The UI offers only what the signed-in user's level allows: carol has CAN_VIEW, dave CAN_MANAGE_RUN on the
 // example job and on a slow job; the admin manages both. Each user signs in with its own token (session cookie).
 describe.skipIf(!!browserSkipReason)('web UI: job permissions in a real browser', () => {
   let h: Harness;
-  let webOut = '';
+  let web: WebUi | undefined;
   let server: Awaited<ReturnType<typeof startApiServer>>;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
@@ -46,9 +42,7 @@ describe.skipIf(!!browserSkipReason)('web UI: job permissions in a real browser'
   const pageLevel = () => page.locator('.page-head').getAttribute('data-permission');
 
   beforeAll(async () => {
-    webOut = mkdtempSync(join(tmpdir(), 'weir-web-'));
-    await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'error', build: { outDir: webOut, emptyOutDir: true } });
-    process.env.WEIR_WEB_DIR = webOut;
+    web = await buildWebUi();
     h = await startHarness({ catalog: true });
     server = await startApiServer(h);
     tok.admin = h.adminToken;
@@ -67,8 +61,7 @@ describe.skipIf(!!browserSkipReason)('web UI: job permissions in a real browser'
 
   afterAll(async () => {
     if (activeRun) await h.executor.cancelRun(activeRun).catch(() => undefined);
-    delete process.env.WEIR_WEB_DIR;
-    if (webOut) rmSync(webOut, { recursive: true, force: true });
+    web?.remove();
     await browser?.close();
     await server?.close();
     await h?.close();

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginLinks } from '../src/api/ui-login.js';
 import { loadPipelineFiles } from '../src/bundle/load-pipeline-files.js';
@@ -14,10 +12,9 @@ import { DuckDbWarehouse } from '../src/engine/duckdb-warehouse.js';
 import type { PipelineService } from '../src/pipelines/pipeline-service.js';
 import { startPipelines } from '../src/start-pipelines.js';
 import { callApi, startApiServer } from './support/api-server.js';
-import { browserSkipReason, launchBrowser } from './support/browser.js';
+import { browserSkipReason, buildWebUi, launchBrowser, type WebUi } from './support/browser.js';
 import { startHarness, type Harness } from './support/weir-harness.js';
 
-const WEB = fileURLToPath(new URL('../web/', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 const ORDERS = 'main.sales.orders';
 const BIG_DATASETS = 300;
@@ -52,7 +49,7 @@ function bigUpdateEvents(pipelineId: string, updateId: string, t: number, full: 
 
 describe.skipIf(!!browserSkipReason)('Pipelines pages in a real browser', () => {
   let h: Harness;
-  let webOut = '';
+  let web: WebUi | undefined;
   let warehouse: DuckDbWarehouse;
   let pipelines: PipelineService;
   let server: Awaited<ReturnType<typeof startApiServer>>;
@@ -61,9 +58,7 @@ describe.skipIf(!!browserSkipReason)('Pipelines pages in a real browser', () => 
   let salesId = '';
 
   beforeAll(async () => {
-    webOut = mkdtempSync(join(tmpdir(), 'weir-web-'));
-    await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'error', build: { outDir: webOut, emptyOutDir: true } });
-    process.env.WEIR_WEB_DIR = webOut;
+    web = await buildWebUi();
     h = await startHarness();
     mkdirSync(join(h.dir, 'p'), { recursive: true });
     warehouse = await DuckDbWarehouse.open(':memory:');
@@ -78,8 +73,7 @@ describe.skipIf(!!browserSkipReason)('Pipelines pages in a real browser', () => 
   }, 120_000);
 
   afterAll(async () => {
-    delete process.env.WEIR_WEB_DIR;
-    if (webOut) rmSync(webOut, { recursive: true, force: true });
+    web?.remove();
     await browser?.close();
     await server?.close();
     await pipelines?.close();

@@ -1,17 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '../src/domain/task.js';
 import type { RunRecord, TaskRunRecord } from '../src/store/records.js';
 import { startApiServer } from './support/api-server.js';
-import { browserSkipReason, launchBrowser } from './support/browser.js';
+import { browserSkipReason, buildWebUi, launchBrowser, type WebUi } from './support/browser.js';
 import { startHarness, type Harness } from './support/weir-harness.js';
 
-const WEB = fileURLToPath(new URL('../web/', import.meta.url));
 const RUNS = 10_000;
 const GRAPH_TASKS = 500;
 
@@ -64,16 +58,13 @@ async function timeUntil(page: Page, url: string, ready: () => Promise<boolean>)
 
 describe.skipIf(!!browserSkipReason)('web UI with real volumes', () => {
   let h: Harness;
-  let webOut = '';
+  let web: WebUi | undefined;
   let server: Awaited<ReturnType<typeof startApiServer>>;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
 
   beforeAll(async () => {
-    // Each test file builds its own copy (files run in parallel) and the server serves it through WEIR_WEB_DIR.
-    webOut = mkdtempSync(join(tmpdir(), 'weir-web-'));
-    await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'error', build: { outDir: webOut, emptyOutDir: true } });
-    process.env.WEIR_WEB_DIR = webOut;
+    web = await buildWebUi();
     h = await startHarness();
     server = await startApiServer(h);
     browser = await launchBrowser();
@@ -83,8 +74,7 @@ describe.skipIf(!!browserSkipReason)('web UI with real volumes', () => {
   }, 120_000);
 
   afterAll(async () => {
-    delete process.env.WEIR_WEB_DIR;
-    if (webOut) rmSync(webOut, { recursive: true, force: true });
+    web?.remove();
     await browser?.close();
     await server?.close();
     await h?.close();

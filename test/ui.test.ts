@@ -1,19 +1,16 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginLinks } from '../src/api/ui-login.js';
 import { loadJobFiles } from '../src/bundle/load-job-files.js';
 import { EXAMPLES_DIR } from '../src/cli/server-command.js';
 import { systemClock } from '../src/domain/clock.js';
 import { startApiServer } from './support/api-server.js';
-import { browserSkipReason, launchBrowser } from './support/browser.js';
+import { browserSkipReason, buildWebUi, launchBrowser, type WebUi } from './support/browser.js';
 import { startHarness, type Harness } from './support/weir-harness.js';
 
-const WEB = fileURLToPath(new URL('../web/', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 
 const FLOW_JOB = `name: ui-flow
@@ -33,7 +30,7 @@ tasks:
 
 describe.skipIf(!!browserSkipReason)('web UI in a real browser', () => {
   let h: Harness;
-  let webOut = '';
+  let web: WebUi | undefined;
   let server: Awaited<ReturnType<typeof startApiServer>>;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let context: BrowserContext;
@@ -41,10 +38,7 @@ describe.skipIf(!!browserSkipReason)('web UI in a real browser', () => {
   let links: LoginLinks;
 
   beforeAll(async () => {
-    // Each test file builds its own copy (files run in parallel) and the server serves it through WEIR_WEB_DIR.
-    webOut = mkdtempSync(join(tmpdir(), 'weir-web-'));
-    await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'error', build: { outDir: webOut, emptyOutDir: true } });
-    process.env.WEIR_WEB_DIR = webOut;
+    web = await buildWebUi();
     h = await startHarness({ catalog: true });
     links = new LoginLinks(h.tokens, systemClock);
     server = await startApiServer(h, { loginLinks: links });
@@ -55,8 +49,7 @@ describe.skipIf(!!browserSkipReason)('web UI in a real browser', () => {
   }, 120_000);
 
   afterAll(async () => {
-    delete process.env.WEIR_WEB_DIR;
-    if (webOut) rmSync(webOut, { recursive: true, force: true });
+    web?.remove();
     await browser?.close();
     await server?.close();
     await h?.close();

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 
 /** The Debian chromium the UI tests drive (CI installs it: see .ci/run). */
@@ -26,6 +27,28 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A build of the web UI that `weir server` serves (WEIR_WEB_DIR points at it until `remove`). */
+export interface WebUi {
+  dir: string;
+  remove(): void;
+}
+
+/** Builds web/ with Vite into a fresh temp folder: each test file its own copy, since files run in parallel. */
+export async function buildWebUi(): Promise<WebUi> {
+  const { build } = await import('vite');
+  const web = fileURLToPath(new URL('../../web/', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'weir-web-'));
+  await build({ configFile: join(web, 'vite.config.ts'), logLevel: 'error', build: { outDir: dir, emptyOutDir: true } });
+  process.env.WEIR_WEB_DIR = dir;
+  return {
+    dir,
+    remove() {
+      delete process.env.WEIR_WEB_DIR;
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
