@@ -106,6 +106,9 @@ describe('executor: retries, timeouts, cancel', () => {
     expect(attempts[1].start_time! - attempts[0].end_time!).toBeGreaterThanOrEqual(290);
     expect(log(attempts[2])).toBe('attempt 3\n');
     expect(log(attempts[0])).toBe('attempt 1\n');
+    // Each attempt keeps its pid, also the short ones whose pid is written only with their end.
+    expect(new Set(attempts.map((a) => a.pid)).size).toBe(3);
+    expect(attempts.every((a) => a.pid! > 0)).toBe(true);
   });
 
   it('stops retrying after max_retries and fails the run', async () => {

@@ -28,7 +28,15 @@ interface LaunchEntry {
   reason?: AbortReason;
   pid?: number;
   killed?: boolean;
+  /** The pending write of the pid (see PID_WRITE_DELAY_MS). */
+  pidWrite?: NodeJS.Timeout;
 }
+
+/**
+ * How long an attempt runs before its pid is written on its own; a shorter attempt's pid is written with its end.
+ * Saves one of three store writes per short task (a 1,000-task DAG of `true`).
+ */
+export const PID_WRITE_DELAY_MS = 250;
 
 /**
  * Starts process-backed attempts on their runners with the attempt's context (logs, environment, task values,
@@ -116,8 +124,13 @@ export class AttemptLauncher {
           tr.pid = pid;
           tr.host = HOST;
           entry.pid = pid;
-          // Fire-and-forget (writes land in call order); a refused (fenced) write has already dropped the run.
-          this.d.store.saveTaskRun(tr).catch(() => undefined);
+          // Stored with the attempt's end when it ends soon, else on its own. Until then a crash finds the process
+          // by its environment (run-adoption.ts), as it must anyway for a crash between the start and this write.
+          entry.pidWrite = setTimeout(() => {
+            // Fire-and-forget (writes land in call order); a refused (fenced) write has already dropped the run.
+            if (this.aborts.get(tr.task_run_id) === entry) this.d.store.saveTaskRun(tr).catch(() => undefined);
+          }, PID_WRITE_DELAY_MS);
+          entry.pidWrite.unref();
         },
       });
       // Results are stored and served: secret values the attempt used never reach them (logs are redacted when served).
@@ -126,6 +139,7 @@ export class AttemptLauncher {
       return { res: { result: 'FAILED', error: (e as Error).message, errorTrace: (e as Error).stack }, reason: entry.reason };
     } finally {
       if (timer) clearTimeout(timer);
+      if (entry.pidWrite) clearTimeout(entry.pidWrite);
       this.aborts.delete(tr.task_run_id);
     }
   }

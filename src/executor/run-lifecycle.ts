@@ -197,7 +197,8 @@ export abstract class RunLifecycle {
     const id = next.task_run_id;
     Object.assign(tr, patch, { end_time: now, is_current: false });
     a.taskRuns.set(id, next);
-    await this.d.store.batch({ insert: [next], taskRuns: [[tr.task_run_id, { ...patch, end_time: now, is_current: false }]] });
+    // The pid goes with the end: a short attempt's pid was not written on its own (attempt-launcher.ts).
+    await this.d.store.batch({ insert: [next], taskRuns: [[tr.task_run_id, { ...patch, pid: tr.pid, host: tr.host, end_time: now, is_current: false }]] });
     this.emit({ type: 'task_ended', run: { ...a.run }, taskRun: { ...tr }, lastAttempt: false });
     // Kick now (other tasks may start) and again when the retry may start.
     const t = setTimeout(() => (this.timers.delete(t), this.kick()), Math.max(0, (next.not_before ?? now) - now));

@@ -1,8 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
 import { constants as os } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { spawnerHelper, type SpawnerHelper } from './spawner-helper.js';
 
 /** What the spawner needs to start one process. */
 export interface SpawnRequest {
@@ -26,20 +24,22 @@ interface Pending {
   ended?: (r: { exitCode: number | null; signal: NodeJS.Signals | null }) => void;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-const SCRIPT = [resolve(here, 'python', 'weir_spawner.py'), resolve(here, '..', '..', '..', 'src', 'executor', 'runners', 'python', 'weir_spawner.py')].find((p) => existsSync(p));
-
 /**
- * Starts task processes through a small long-lived helper (python/weir_spawner.py) instead of forking the big
- * server process for each task: measured on 1,000 `true` tasks, Node's own spawn blocks the event loop for ~1.5 ms
- * per process (more once DuckDB is loaded), the helper's posix_spawn does not block it at all.
- * Task processes get weir's environment as it was when the helper started (sent once: copying `process.env` for
- * every task cost 70–170 µs of the event loop), with each request's variables on top.
+ * Starts task processes through a small long-lived helper instead of forking the big server process for each task:
+ * measured on 1,000 `true` tasks, Node's own spawn blocks the event loop for ~1.5 ms per process (more once DuckDB
+ * is loaded); the helper's posix_spawn does not block it at all. The helper is native (native/weir_spawner.c, built
+ * on first use) or, where no C compiler is found, Python (python/weir_spawner.py): see spawner-helper.ts and ADR
+ * 0010. Task processes get weir's environment as it was when the helper started, with each request's variables on
+ * top.
  */
 export class ProcessSpawner {
   private helper?: ChildProcess;
+  private native = false;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+
+  /** `helper`: which helper to start (default: the one spawnerHelper() chooses). */
+  constructor(private readonly helperKind?: SpawnerHelper) {}
 
   /** Starts a process; rejects with an errno-style error (code ENOENT …) when it cannot start. */
   start(req: SpawnRequest): Promise<SpawnedProcess> {
@@ -48,7 +48,7 @@ export class ProcessSpawner {
     return new Promise((started, failed) => {
       this.pending.set(id, { started, failed });
       this.hold(true);
-      helper.stdin!.write(JSON.stringify({ id, ...req }) + '\n');
+      helper.stdin!.write(this.native ? nativeFrame(id, req) : JSON.stringify({ id, ...req }) + '\n');
     });
   }
 
@@ -67,10 +67,14 @@ export class ProcessSpawner {
 
   private ensure(): ChildProcess {
     if (this.helper) return this.helper;
-    const helper = spawn('python3', ['-u', SCRIPT as string], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const base: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) base[k] = v;
-    helper.stdin!.write(JSON.stringify({ base_env: base }) + '\n');
+    const kind = this.helperKind ?? (spawnerHelper() as SpawnerHelper);
+    const helper = spawn(kind.command, kind.args, { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.native = kind.kind === 'native';
+    if (!this.native) {
+      const base: Record<string, string> = {};
+      for (const [k, v] of Object.entries(process.env)) if (v !== undefined) base[k] = v;
+      helper.stdin!.write(JSON.stringify({ base_env: base }) + '\n');
+    }
     helper.unref();
     (helper.stdin as unknown as { unref?: () => void }).unref?.();
     (helper.stdout as unknown as { unref?: () => void }).unref?.();
@@ -79,7 +83,7 @@ export class ProcessSpawner {
     helper.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       const lines = (rest + chunk).split('\n');
       rest = lines.pop() as string;
-      for (const line of lines) this.onMessage(JSON.parse(line));
+      for (const line of lines) this.onMessage(this.native ? parseNativeReply(line) : JSON.parse(line));
     });
     const fail = (why: string) => {
       if (this.helper === helper) this.helper = undefined;
@@ -114,17 +118,25 @@ export class ProcessSpawner {
   }
 }
 
-/** True when `program` is an executable file in one of PATH's folders. */
-function onPath(program: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, program), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+/** True when a helper can be used here (decided, and the native one built, on the first call); otherwise Node's spawn is used. */
+export function spawnerAvailable(): boolean {
+  return spawnerHelper() !== undefined;
 }
 
-/** True when the spawner can be used here (python3 and its script are present); otherwise Node's spawn is used. */
-export const spawnerAvailable = SCRIPT !== undefined && onPath('python3');
+/**
+ * A request for the native helper: "<byte length>\n" and NUL-terminated fields (id, cwd, stdout, stderr, argc,
+ * argv…, envc, KEY=VALUE…). NUL cannot occur in any of them (they become C strings for exec).
+ */
+function nativeFrame(id: number, req: SpawnRequest): string {
+  const env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);
+  const payload = [id, req.cwd, req.stdout, req.stderr, req.argv.length, ...req.argv, env.length, ...env].join('\0') + '\0';
+  return `${Buffer.byteLength(payload)}\n${payload}`;
+}
+
+/** A reply line of the native helper: "P id pid", "E id errno message" or "X id code|- signal|-". */
+function parseNativeReply(line: string): { id: number; pid?: number; error?: string; errno?: number; exit?: number | null; signal?: number | null } {
+  const [kind, id, a, ...rest] = line.split(' ');
+  if (kind === 'P') return { id: Number(id), pid: Number(a) };
+  if (kind === 'E') return { id: Number(id), error: rest.join(' '), errno: Number(a) };
+  return { id: Number(id), exit: a === '-' ? null : Number(a), signal: rest[0] === '-' ? null : Number(rest[0]) };
+}

@@ -23,14 +23,28 @@ def send(obj):
     os.write(1, (json.dumps(obj) + "\n").encode())
 
 
+# (program, PATH) -> absolute path: a PATH search is a stat per folder until found (7 for `true` here), per task.
+# A program that moves or disappears makes posix_spawn fail, and the entry is searched again (see spawn).
+found_programs = {}
+
+
 def resolve_program(argv0, env):
     # Search the child's PATH (as Node's spawn does), not the spawner's own.
     if "/" in argv0:
         return argv0
-    found = shutil.which(argv0, path=env.get("PATH", os.defpath))
+    key = (argv0, env.get("PATH", os.defpath))
+    found = found_programs.get(key)
     if found is None:
-        raise FileNotFoundError(errno.ENOENT, "No such file or directory", argv0)
+        found = shutil.which(argv0, path=key[1])
+        if found is None:
+            raise FileNotFoundError(errno.ENOENT, "No such file or directory", argv0)
+        found_programs[key] = found
     return found
+
+
+# Children start with every signal at its default and none blocked: Python and Node ignore SIGPIPE, and an ignored
+# signal stays ignored across exec (a `yes | head -1` in a task then wrote "Broken pipe" and failed).
+DEFAULT_SIGNALS = tuple(s for s in signal.valid_signals() if s not in (signal.SIGKILL, signal.SIGSTOP))
 
 
 def spawn(req, base_env):
@@ -47,7 +61,13 @@ def spawn(req, base_env):
             (os.POSIX_SPAWN_DUP2, out, 1),
             (os.POSIX_SPAWN_DUP2, err, 2),
         ]
-        return os.posix_spawn(program, req["argv"], env, file_actions=actions, setpgroup=0)
+        options = {"file_actions": actions, "setpgroup": 0, "setsigmask": (), "setsigdef": DEFAULT_SIGNALS}
+        try:
+            return os.posix_spawn(program, req["argv"], env, **options)
+        except OSError:
+            if found_programs.pop((req["argv"][0], env.get("PATH", os.defpath)), None) is None:
+                raise
+            return os.posix_spawn(resolve_program(req["argv"][0], env), req["argv"], env, **options)
     finally:
         os.close(out)
         os.close(err)
