@@ -12,6 +12,7 @@ import { logPath } from './task-run-factory.js';
 import { killGroup } from './runners/child-process.js';
 import { HOST } from './run-adoption.js';
 import { limitsOption, type ComputeLeases } from './compute-lease.js';
+import type { AttemptSlot } from './slot-pool.js';
 
 /** Why an attempt was stopped from outside. */
 export type AbortReason = 'timeout' | 'cancel';
@@ -78,13 +79,18 @@ export class AttemptLauncher {
     this.folders.add(dir);
   }
 
-  /** Runs one attempt to its end; never rejects (a runner's exception becomes a FAILED result). */
-  async launch(run: RunRecord, tr: TaskRunRecord, task: Task, kind: TaskKind, taskValues: TaskValues): Promise<LaunchOutcome> {
+  /**
+   * Runs one attempt to its end; never rejects (a runner's exception becomes a FAILED result). A standby attempt
+   * (`standby` given, its slot not yet held) is stored as started by `standby.started` once its process starts;
+   * its timeout counts from then.
+   */
+  async launch(run: RunRecord, tr: TaskRunRecord, task: Task, kind: TaskKind, taskValues: TaskValues, slot?: AttemptSlot, standby?: { started(): void }): Promise<LaunchOutcome> {
     const runner = this.d.runners.get(kind);
     const ctl = new AbortController();
     const entry: LaunchEntry = { ctl };
     this.aborts.set(tr.task_run_id, entry);
-    const timer = task.timeout_seconds ? setTimeout(() => this.abort(tr.task_run_id, 'timeout'), task.timeout_seconds * 1000) : undefined;
+    const armTimeout = () => (task.timeout_seconds ? setTimeout(() => this.abort(tr.task_run_id, 'timeout'), task.timeout_seconds * 1000) : undefined);
+    let timer = standby ? undefined : armTimeout();
     try {
       if (!runner) return { res: { result: 'FAILED', error: `no runner for ${kind}` } };
       await this.logFolder(tr.log_dir);
@@ -108,6 +114,7 @@ export class AttemptLauncher {
         signal: ctl.signal,
         // The node type's memory and cores, enforced on the attempt's processes.
         ...limitsOption(acquired?.compute),
+        slot,
         env: {
           ...acquired?.compute.env,
           WEIR_JOB_ID: String(run.job_id ?? ''),
@@ -124,6 +131,11 @@ export class AttemptLauncher {
           tr.pid = pid;
           tr.host = HOST;
           entry.pid = pid;
+          if (standby) {
+            // Its start, pid included, is stored now (it was not before the process started).
+            timer = armTimeout();
+            return standby.started();
+          }
           // Stored with the attempt's end when it ends soon, else on its own. Until then a crash finds the process
           // by its environment (run-adoption.ts), as it must anyway for a crash between the start and this write.
           entry.pidWrite = setTimeout(() => {

@@ -9,12 +9,21 @@ import { referenceScope, resolveDeep } from './references.js';
 import { applyOverrides, UNRESOLVED_KEYS } from './task-resolution.js';
 import { iterationRuns, parseForEachInputs } from './attempt-policy.js';
 import { CANCELED, RunLifecycle } from './run-lifecycle.js';
-import { HOST, LOST_IN_CRASH } from './run-adoption.js';
+import { endStrayProcesses, HOST, LOST_IN_CRASH } from './run-adoption.js';
+import type { AttemptSlot } from './slot-pool.js';
 
 export type { ExecutorDeps } from './run-lifecycle.js';
 
 /** Kinds the executor settles itself, without a slot or a process. */
 const CONTROL_KINDS: ReadonlySet<TaskKind> = new Set(['condition_task', 'for_each_task', 'run_job_task', 'pipeline_task']);
+
+/**
+ * Kinds whose attempt is one process that can wait on standby for a slot (slot-pool.ts, ADR 0011), when the task
+ * runs on the default compute (a cluster's setup must not start before the task has a slot).
+ */
+function standbyCapable(kind: TaskKind | undefined, task: TaskRunRecord['task']): boolean {
+  return kind === 'shell_task' && !task.job_cluster_key && !task.existing_cluster_id && !task.new_cluster;
+}
 
 /**
  * Claims queued runs, walks their task graphs, starts attempts on runners, applies retries, timeouts, cancels
@@ -33,13 +42,16 @@ export class Executor extends RunLifecycle {
     if (this.d.remote) return this.kick();
     this.recovering = true;
     const runs = await this.d.store.runsInStates(['QUEUED', 'PENDING', 'RUNNING', 'TERMINATING', 'BLOCKED']);
+    const stray: TaskRunRecord[] = [];
     for (const run of runs) {
       const trs = await this.d.store.listTaskRuns(run.run_id);
+      if (run.life_cycle_state === 'RUNNING' || run.life_cycle_state === 'TERMINATING') stray.push(...trs);
       const a: ActiveRun = { run, taskRuns: new Map(trs.map((t) => [t.task_run_id, t])) };
       this.active.set(run.run_id, a);
       for (const tr of trs) if (tr.life_cycle_state === 'RUNNING') await this.recoverAttempt(a, tr, LOST_IN_CRASH);
       if (run.life_cycle_state === 'RUNNING') this.armJobTimeout(a);
     }
+    await endStrayProcesses(stray);
     this.recovering = false;
     this.kick();
   }
@@ -48,6 +60,8 @@ export class Executor extends RunLifecycle {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
+    // Attempts waiting on standby never start now (the store has them PENDING; the next start runs them).
+    this.slots.close();
     for (const a of this.active.values()) if (a.timeout) clearTimeout(a.timeout);
     await this.pending;
   }
@@ -189,7 +203,7 @@ export class Executor extends RunLifecycle {
   private async advanceForEach(a: ActiveRun, parent: TaskRunRecord): Promise<void> {
     const its = currentAttempts(a, parent.task_run_id);
     const concurrency = Math.max(1, parent.task.for_each_task?.concurrency ?? 1);
-    let running = its.filter((t) => t.life_cycle_state === 'RUNNING').length;
+    let running = its.filter((t) => t.life_cycle_state === 'RUNNING' || this.standby.has(t.task_run_id)).length;
     for (const it of its) {
       if (running >= concurrency) break;
       if (!isReady(it, this.d.clock.now()) || a.run.life_cycle_state === 'TERMINATING') continue;
@@ -200,22 +214,30 @@ export class Executor extends RunLifecycle {
   }
 
   private async startAttempt(a: ActiveRun, tr: TaskRunRecord): Promise<void> {
+    if (this.standby.has(tr.task_run_id)) return;
     const kind = taskKindOf(tr.task);
     const needsSlot = kind !== undefined && !CONTROL_KINDS.has(kind);
-    if (needsSlot && this.usedSlots >= this.d.slots) return;
+    // A free slot, or (all in use) a place on standby: the attempt's process starts the moment a slot frees.
+    let slot: AttemptSlot | undefined;
+    if (needsSlot) {
+      if (this.slots.tryTake()) slot = { pool: this.slots, held: true };
+      else if (standbyCapable(kind, tr.task) && this.standby.size < this.slots.capacity) slot = { pool: this.slots, held: false };
+      else return;
+    }
     const now = this.d.clock.now();
     let task = tr.task;
     try {
       task = resolveDeep(applyOverrides(tr.task, a.run), referenceScope(a.run, currentTops(a).tops, tr, this.d.workspaceUrl), UNRESOLVED_KEYS);
     } catch (e) {
+      if (slot?.held) this.slots.release();
       await this.settle(a, tr, { life_cycle_state: 'INTERNAL_ERROR', result_state: 'FAILED', state_message: (e as Error).message, error: (e as Error).message });
       return;
     }
     // The host is stored before the process starts: if this worker dies before the pid is stored, the adopter on
     // this host still knows to look for the attempt's process (run-adoption.ts).
     const started: TaskRunPatch = { life_cycle_state: 'RUNNING', start_time: now, resolved_values: task as Record<string, unknown>, host: HOST };
+    if (slot && !slot.held) return this.runOnStandby(a, tr, task, kind as TaskKind, slot, started);
     Object.assign(tr, started);
-    if (needsSlot) this.usedSlots++;
     await this.d.store.saveTaskRun(tr);
     this.emit({ type: 'task_started', run: { ...a.run }, taskRun: { ...tr } });
     if (kind === 'condition_task') {
@@ -229,15 +251,34 @@ export class Executor extends RunLifecycle {
         .then((res) => this.finishAttempt(a, tr, res))
         .catch((e) => process.emitWarning(`weir: finishing task run ${tr.task_run_id} failed: ${e}`));
     } else {
-      this.runProcess(a, tr, task, kind as TaskKind);
+      this.runProcess(a, tr, task, kind as TaskKind, slot);
     }
   }
 
-  private runProcess(a: ActiveRun, tr: TaskRunRecord, task: TaskRunRecord['task'], kind: TaskKind): void {
+  /**
+   * Launches an attempt that waits for a slot with its process ready to start (ADR 0011). It stays PENDING, in the
+   * store too, until its process starts; then its start is stored with the pid, in one write.
+   */
+  private runOnStandby(a: ActiveRun, tr: TaskRunRecord, task: TaskRunRecord['task'], kind: TaskKind, slot: AttemptSlot, started: TaskRunPatch): void {
+    this.standby.add(tr.task_run_id);
+    this.runProcess(a, tr, task, kind, slot, {
+      started: () => {
+        this.standby.delete(tr.task_run_id);
+        Object.assign(tr, started, { start_time: this.d.clock.now() });
+        // Fire-and-forget like the pid write (writes land in call order; a fenced one has already dropped the run).
+        this.d.store.saveTaskRun(tr).catch(() => undefined);
+        this.emit({ type: 'task_started', run: { ...a.run }, taskRun: { ...tr } });
+      },
+    });
+  }
+
+  private runProcess(a: ActiveRun, tr: TaskRunRecord, task: TaskRunRecord['task'], kind: TaskKind, slot?: AttemptSlot, standby?: { started(): void }): void {
     void this.launcher
-      .launch(a.run, tr, task, kind, runTaskValues(a, tr, this.d.store))
+      .launch(a.run, tr, task, kind, runTaskValues(a, tr, this.d.store), slot, standby)
       .then(async ({ res, reason }) => {
-        this.usedSlots--;
+        this.standby.delete(tr.task_run_id);
+        // Given back unless the attempt's process passed it on as it exited (or it never got one).
+        if (slot?.held) this.slots.release();
         // A dropped run (taken over by another worker) gets no more writes from here.
         if (this.active.get(a.run.run_id) !== a) return this.kick();
         await this.finishAttempt(a, tr, res, reason);

@@ -50,18 +50,38 @@ function zombie(pid: number): boolean {
  * without it (macOS) an attempt whose pid was never stored cannot be found, and none is returned.
  */
 export async function attemptProcesses(tr: Pick<TaskRunRecord, 'run_id' | 'task_run_id' | 'log_dir'>): Promise<number[]> {
+  return (await processesOfAttempts([tr])).get(tr.task_run_id) ?? [];
+}
+
+/** attemptProcesses for many attempts, reading /proc once: task run id → pids (attempts without a process left out). */
+export async function processesOfAttempts(trs: Pick<TaskRunRecord, 'run_id' | 'task_run_id' | 'log_dir'>[]): Promise<Map<number, number[]>> {
+  const found = new Map<number, number[]>();
+  if (trs.length === 0) return found;
+  const byMark = new Map(trs.map((tr) => [`WEIR_TASK_RUN_ID=${tr.task_run_id}`, tr]));
   const entries = await readdir('/proc').catch(() => [] as string[]);
-  const marks = [`WEIR_RUN_ID=${tr.run_id}`, `WEIR_TASK_RUN_ID=${tr.task_run_id}`];
-  const logs = new Set([resolve(logPath(tr, 'stdout')), resolve(logPath(tr, 'stderr'))]);
-  const found: number[] = [];
   for (const e of entries) {
     if (!/^\d+$/.test(e)) continue;
     const env = (await readFile(`/proc/${e}/environ`, 'latin1').catch(() => '')).split('\0');
-    if (!marks.every((m) => env.includes(m))) continue;
+    const tr = byMark.get(env.find((v) => v.startsWith('WEIR_TASK_RUN_ID=')) ?? '');
+    if (!tr || !env.includes(`WEIR_RUN_ID=${tr.run_id}`)) continue;
+    const logs = new Set([resolve(logPath(tr, 'stdout')), resolve(logPath(tr, 'stderr'))]);
     const fds = await Promise.all([1, 2].map((fd) => readlink(`/proc/${e}/fd/${fd}`).catch(() => '')));
-    if (fds.some((f) => logs.has(f))) found.push(Number(e));
+    if (fds.some((f) => logs.has(f))) found.set(tr.task_run_id, [...(found.get(tr.task_run_id) ?? []), Number(e)]);
   }
   return found;
+}
+
+/**
+ * Kills the processes of attempts stored as not started (PENDING) that nevertheless run: an attempt started on
+ * standby (ADR 0011) is stored as RUNNING only after its process started, so a crash in between leaves one. Its
+ * next start must not run beside it. One /proc scan for all of them.
+ */
+export async function endStrayProcesses(trs: TaskRunRecord[]): Promise<void> {
+  const pending = trs.filter((tr) => tr.life_cycle_state === 'PENDING' && tr.is_current && (!tr.host || tr.host === HOST));
+  const pids = [...(await processesOfAttempts(pending)).values()].flat();
+  for (const pid of pids) killGroup(pid, 'SIGKILL');
+  const until = Date.now() + KILL_WAIT_MS;
+  while (pids.some(running) && Date.now() < until) await new Promise((ok) => setTimeout(ok, 20));
 }
 
 /** Child runs of RUNNING run_job_task attempts that are not among `active` runs (another worker runs them). */

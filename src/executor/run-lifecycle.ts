@@ -1,3 +1,4 @@
+import { SlotPool } from './slot-pool.js';
 import type { Clock } from '../domain/clock.js';
 import { attemptEnded } from './top-index.js';
 import { isTerminal, type ResultState } from '../domain/run-state.js';
@@ -50,11 +51,15 @@ export abstract class RunLifecycle {
   protected readonly active = new Map<number, ActiveRun>();
   protected readonly waiters = new Map<number, ((r: RunRecord) => void)[]>();
   protected readonly timers = new Set<NodeJS.Timeout>();
-  protected usedSlots = 0;
+  /** The task slots, and the attempts waiting on standby for one (slot-pool.ts). */
+  protected readonly slots: SlotPool;
+  /** Task runs launched on standby whose process has not started yet (still PENDING in the store). */
+  protected readonly standby = new Set<number>();
   protected readonly launcher: AttemptLauncher;
   protected readonly leases: ComputeLeases;
 
   constructor(protected readonly d: ExecutorDeps) {
+    this.slots = new SlotPool(d.slots);
     this.leases = new ComputeLeases(d.compute, d.store, d.clock);
     this.launcher = new AttemptLauncher({ ...d, compute: this.leases });
   }

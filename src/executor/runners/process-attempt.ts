@@ -13,6 +13,8 @@ export interface ProcessSpec {
   cwd: string;
   /** Environment on top of the attempt's `ctx.env`. */
   env?: Record<string, string>;
+  /** The process is the whole attempt: it waits for `ctx.slot` and passes it on as it exits (see AttemptContext). */
+  usesSlot?: boolean;
 }
 
 /**
@@ -33,6 +35,7 @@ export async function runProcessAttempt(ctx: AttemptContext, spec: ProcessSpec):
       signal: ctx.signal,
       onStart: (pid) => ctx.onProcessStart(pid),
       limits: ctx.limits && { limits: ctx.limits, attemptId: `${process.pid}-${ctx.taskRunId}` },
+      slot: spec.usesSlot ? ctx.slot : undefined,
     });
   } catch (e) {
     return startFailure(spec, e as NodeJS.ErrnoException);

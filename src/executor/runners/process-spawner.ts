@@ -22,6 +22,7 @@ interface Pending {
   started: (p: SpawnedProcess) => void;
   failed: (e: Error) => void;
   ended?: (r: { exitCode: number | null; signal: NodeJS.Signals | null }) => void;
+  onExit?: () => void;
 }
 
 /**
@@ -41,12 +42,15 @@ export class ProcessSpawner {
   /** `helper`: which helper to start (default: the one spawnerHelper() chooses). */
   constructor(private readonly helperKind?: SpawnerHelper) {}
 
-  /** Starts a process; rejects with an errno-style error (code ENOENT …) when it cannot start. */
-  start(req: SpawnRequest): Promise<SpawnedProcess> {
+  /**
+   * Starts a process; rejects with an errno-style error (code ENOENT …) when it cannot start. `onExit` is called
+   * synchronously when the exit is reported, before `exit` resolves (and before any later reply is handled).
+   */
+  start(req: SpawnRequest, onExit?: () => void): Promise<SpawnedProcess> {
     const helper = this.ensure();
     const id = this.nextId++;
     return new Promise((started, failed) => {
-      this.pending.set(id, { started, failed });
+      this.pending.set(id, { started, failed, onExit });
       this.hold(true);
       helper.stdin!.write(this.native ? nativeFrame(id, req) : JSON.stringify({ id, ...req }) + '\n');
     });
@@ -113,6 +117,7 @@ export class ProcessSpawner {
       this.pending.delete(m.id);
       this.hold(false);
       const signal = m.signal ? ((Object.entries(os.signals).find(([, n]) => n === m.signal)?.[0] ?? null) as NodeJS.Signals | null) : null;
+      p.onExit?.();
       p.ended?.({ exitCode: m.exit ?? null, signal });
     }
   }

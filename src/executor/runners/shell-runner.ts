@@ -13,7 +13,7 @@ export const shellRunner: TaskRunner = {
     const spec = ctx.task.shell_task;
     if (!spec) return { result: 'FAILED', error: `task ${ctx.taskKey} has no shell_task` };
     const direct = simpleCommandArgv(spec.command, spec.env?.PATH ?? ctx.env.PATH ?? process.env.PATH);
-    if (direct) return runProcessAttempt(ctx, { label: 'Shell command', command: direct[0], args: direct.slice(1), cwd: ctx.sourceDir, env: spec.env });
+    if (direct) return runProcessAttempt(ctx, { label: 'Shell command', command: direct[0], args: direct.slice(1), cwd: ctx.sourceDir, env: spec.env, usesSlot: true });
     // The extra "sh" becomes $0, so parameters are "$1", "$2"… as in a script.
     return runProcessAttempt(ctx, {
       label: 'Shell command',
@@ -21,6 +21,7 @@ export const shellRunner: TaskRunner = {
       args: ['-c', spec.command, 'sh', ...(spec.parameters ?? [])],
       cwd: ctx.sourceDir,
       env: spec.env,
+      usesSlot: true,
     });
   },
 };

@@ -1,6 +1,7 @@
 import type { Task, TaskKind } from '../../domain/task.js';
 import type { SqlEngine } from '../../engine/sql-engine.js';
 import type { SecretLookup } from '../../secrets/secret-service.js';
+import type { AttemptSlot } from '../slot-pool.js';
 import type { AttemptLimits } from './resource-limits.js';
 
 /** Task values of the current job run, as runners reach them. */
@@ -45,6 +46,11 @@ export interface AttemptContext {
   onProcessStart(pid: number): void;
   /** Memory and CPU limits of the node type the task runs on, enforced on all of the attempt's processes. */
   limits?: AttemptLimits;
+  /**
+   * The attempt's executor slot, for runners whose attempt is one process (shell_task): a standby attempt
+   * (`held` false) starts its process only once given a slot, and the process passes its slot on as it exits.
+   */
+  slot?: AttemptSlot;
 }
 
 /** How an attempt ended, as the runner saw it. Timeouts and cancels are decided by the executor. */
