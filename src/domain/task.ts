@@ -238,5 +238,11 @@ export type Task = z.infer<typeof Task>;
 
 /** The one task-kind field of a task, or undefined when it has none. */
 export function taskKindOf(task: Record<string, unknown>): TaskKind | undefined {
-  return TASK_KINDS.find((k) => task[k] !== undefined && task[k] !== null);
+  // Asked for every ready task on every scheduling pass: remembered per task object (a task's kind never changes).
+  if (kinds.has(task)) return kinds.get(task);
+  const kind = TASK_KINDS.find((k) => task[k] !== undefined && task[k] !== null);
+  kinds.set(task, kind);
+  return kind;
 }
+
+const kinds = new WeakMap<object, TaskKind | undefined>();
