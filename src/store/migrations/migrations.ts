@@ -8,6 +8,7 @@ import { scaleOutMigration } from './0007-scale-out.js';
 import { clustersMigration } from './0008-clusters.js';
 import { claimFunctionMigration } from './0009-claim-function.js';
 import { permissionsMigration } from './0010-permissions.js';
+import { cheaperClaimsMigration } from './0011-cheaper-claims.js';
 
 /**
  * The one ordered migration list for SQLite and PostgreSQL. Rows keep their full record as JSON in `data`
@@ -64,4 +65,5 @@ export const migrations: Record<string, Migration> = {
   '0008_clusters': clustersMigration,
   '0009_claim_function': claimFunctionMigration,
   '0010_permissions': permissionsMigration,
+  '0011_cheaper_claims': cheaperClaimsMigration,
 };

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { WeirError } from '../../domain/weir-error.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { parsePostgresUrl, type PostgresTarget } from './postgres-url.js';
+import { preparedQueryOn, registerPreparedQuery } from './prepared-queries.js';
 
 const INT8_OID = 20;
 
@@ -38,7 +39,9 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
   try {
     if (target.schema) await createSchema(db, target.schema);
     // Ordered writes: the executor relies on its writes landing in call order, which a pool does not give by itself.
-    const store = new SqlStore(db, true);
+    const prepared = preparedQueryOn(pool);
+    registerPreparedQuery(db, prepared);
+    const store = new SqlStore(db, true, prepared);
     await store.migrate({ schema: target.schema });
     return store;
   } catch (e) {

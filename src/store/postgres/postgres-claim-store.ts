@@ -1,20 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import type { ClaimedRun, ClaimStore, RunRequest, WorkerRecord } from '../ports/claim-store.js';
 import type { RunRecord, TaskRunRecord } from '../records.js';
 import { parsePostgresUrl } from './postgres-url.js';
+import { preparedQueryOf } from './prepared-queries.js';
 
 /** The LISTEN/NOTIFY channel workers are woken on. */
 const CHANNEL = 'weir_work';
 /** Runs looked at per extra claim round (beyond twice the wanted count) when max_concurrent_runs held runs back, so they do not starve later ones. */
 const LOOKAHEAD = 8;
+const CLAIM_SQL = 'select * from weir_claim_runs_v2($1, $2, $3::int, $4::int)';
+/** A row of weir_claim_runs_v2: the run and its task runs (a JSON array) as JSON text. */
+type ClaimRow = { run_id: number; claim_epoch: number; admitted: boolean; data: string; task_runs: string };
 const NOW_MS = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
 /**
  * The PostgreSQL claim store (ADR 0007): `FOR UPDATE SKIP LOCKED` claims in run id order with max_concurrent_runs
- * checked under a per-job advisory lock, in one call of the server-side function weir_claim_runs (migration 0009), heartbeats on the database's clock (so machines'
- * clock skew does not matter), and LISTEN/NOTIFY wake-ups on a dedicated connection.
+ * checked under a per-job advisory lock, in one call of the server-side function weir_claim_runs_v2 (migration 0011;
+ * its semantics are described in migration 0009), heartbeats on the database's clock (so machines' clock skew does
+ * not matter), and LISTEN/NOTIFY wake-ups on a dedicated connection.
  */
 export class PostgresClaimStore implements ClaimStore {
   constructor(
@@ -47,12 +52,16 @@ export class PostgresClaimStore implements ClaimStore {
 
   async claimRuns(workerId: string, pool: string, limit: number): Promise<ClaimedRun[]> {
     if (limit <= 0) return [];
-    // One round trip: the whole claim (candidates, per-job max_concurrent_runs, update) is weir_claim_runs (migration 0009).
-    const r = await sql<{ run_id: number; claim_epoch: number; admitted: boolean; data: string; task_runs: string[] }>`select * from weir_claim_runs(
-      ${workerId}, ${pool}, ${limit}::int, ${2 * limit + LOOKAHEAD}::int)`.execute(this.db);
+    // One round trip: the whole claim (candidates, per-job max_concurrent_runs, update) is weir_claim_runs_v2 (migration
+    // 0011), a prepared statement when the store has them (planned once per connection).
+    const values = [workerId, pool, limit, 2 * limit + LOOKAHEAD];
+    const prepared = preparedQueryOf(this.db);
+    const r: { rows: ClaimRow[] } = prepared
+      ? await prepared('weir_claim_runs_v2', CLAIM_SQL, values)
+      : await this.db.executeQuery<ClaimRow>(CompiledQuery.raw(CLAIM_SQL, values));
     return r.rows.map((w) => ({
       run: JSON.parse(w.data) as RunRecord,
-      taskRuns: w.task_runs.map((t) => JSON.parse(t) as TaskRunRecord),
+      taskRuns: JSON.parse(w.task_runs) as TaskRunRecord[],
       epoch: Number(w.claim_epoch),
       admitted: w.admitted,
     }));
@@ -66,7 +75,9 @@ export class PostgresClaimStore implements ClaimStore {
       const freed = await sql`update runs set claimed_by = null, claim_epoch = claim_epoch + 1
         where claimed_by is not null and (claimed_by = any(${lost}::text[]) or not exists (select 1 from workers w where w.worker_id = runs.claimed_by))`.execute(tx);
       if (lost.length) await sql`delete from workers where worker_id = any(${lost}::text[])`.execute(tx);
-      await sql`delete from run_requests where run_id in (select run_id from runs where life_cycle_state in ('TERMINATED', 'SKIPPED', 'INTERNAL_ERROR'))`.execute(tx);
+      // From the (few) requests to their runs by primary key: runs_state holds only active runs (migration 0011).
+      await sql`delete from run_requests q using runs r
+        where r.run_id = q.run_id and r.life_cycle_state in ('TERMINATED', 'SKIPPED', 'INTERNAL_ERROR')`.execute(tx);
       if (Number(freed.numAffectedRows ?? 0) > 0) await sql`select pg_notify(${CHANNEL}, '')`.execute(tx);
       return lost;
     });

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { WeirError } from '../../domain/weir-error.js';
 
 /**
@@ -45,19 +45,39 @@ export async function assertOwned(tx: Kysely<any>, fence: RunFence | undefined, 
   }
 }
 
+/**
+ * Runs one statement as a named prepared statement (PostgreSQL): parsed and planned once per connection, for the
+ * hot writes of a worker. `name` must stand for exactly one `text`.
+ */
+export type PreparedQuery = (name: string, text: string, values: unknown[]) => Promise<{ rows: any[]; rowCount: number }>;
+
+const SAVE_TASK_RUN_FENCED = `with f as (select 1 from runs where run_id = $1 and claimed_by = $2 and claim_epoch = $3 for share)
+  update task_runs set data = $4 where task_run_id = $5 and exists (select 1 from f)`;
+
 /** One-statement fenced write of a whole task run record: zero rows when the run is not this worker's any more. */
-export async function saveTaskRunFenced(db: Kysely<any>, fence: RunFence, runId: number, taskRunId: number, data: string): Promise<void> {
+export async function saveTaskRunFenced(db: Kysely<any>, fence: RunFence, runId: number, taskRunId: number, data: string, prepared?: PreparedQuery): Promise<void> {
   const epoch = fence.epochOf(runId);
-  const r =
+  const values = [runId, fence.workerId, epoch, data, taskRunId];
+  const rows =
     epoch === undefined
-      ? { numAffectedRows: 0n }
-      : await sql`with f as (select 1 from runs where run_id = ${runId} and claimed_by = ${fence.workerId} and claim_epoch = ${epoch} for share)
-          update task_runs set data = ${data} where task_run_id = ${taskRunId} and exists (select 1 from f)`.execute(db);
-  if (Number(r.numAffectedRows ?? 0) === 0) {
+      ? 0
+      : prepared
+        ? (await prepared('weir_save_task_run_fenced', SAVE_TASK_RUN_FENCED, values)).rowCount
+        : Number((await db.executeQuery(CompiledQuery.raw(SAVE_TASK_RUN_FENCED, values))).numAffectedRows ?? 0);
+  if (rows === 0) {
     fence.onFenced(runId);
     throw fencedError(runId, fence.workerId);
   }
 }
+
+/** The UPDATE of patchRunInPlace: $1 the patch, $2 the run id; fenced adds $3 worker, $4 epoch; ending releases the claim. */
+function patchRunSql(fenced: boolean, ends: boolean): string {
+  return `update runs set data = (data::jsonb || $1::jsonb)::text, ${ends ? 'claimed_by = null,' : ''}
+      life_cycle_state = coalesce($1::jsonb ->> 'life_cycle_state', life_cycle_state),
+      start_time = case when $1::jsonb ? 'start_time' then ($1::jsonb ->> 'start_time')::bigint else start_time end
+    where run_id = $2 ${fenced ? 'and claimed_by = $3 and claim_epoch = $4' : ''}`;
+}
+const PATCH_RUN_SQL = [false, true].map((fenced) => [false, true].map((ends) => patchRunSql(fenced, ends)));
 
 /**
  * PostgreSQL: merges a run patch into the stored record in one UPDATE (jsonb `||`, shallow like the object spread
@@ -66,21 +86,21 @@ export async function saveTaskRunFenced(db: Kysely<any>, fence: RunFence, runId:
  * the run is no longer this worker's; without a fence, a missing run is ignored as on the generic path. A fenced
  * write that ends the run (TERMINATED, SKIPPED, INTERNAL_ERROR) also releases its claim.
  */
-export async function patchRunInPlace(db: Kysely<any>, runId: number, patch: object, fence: RunFence | undefined): Promise<void> {
+export async function patchRunInPlace(db: Kysely<any>, runId: number, patch: object, fence: RunFence | undefined, prepared?: PreparedQuery): Promise<void> {
   const epoch = fence?.epochOf(runId);
   if (fence && epoch === undefined) {
     fence.onFenced(runId);
     throw fencedError(runId, fence.workerId);
   }
   const p = JSON.stringify(patch);
-  const owned = fence ? sql`and claimed_by = ${fence.workerId} and claim_epoch = ${epoch}` : sql``;
   // The write that ends a run also gives its claim back (the same round trip; nothing writes an ended run after).
-  const ends = fence && TERMINAL.includes(String((patch as { life_cycle_state?: string }).life_cycle_state));
-  const r = await sql`update runs set data = (data::jsonb || ${p}::jsonb)::text, ${ends ? sql`claimed_by = null,` : sql``}
-      life_cycle_state = coalesce(${p}::jsonb ->> 'life_cycle_state', life_cycle_state),
-      start_time = case when ${p}::jsonb ? 'start_time' then (${p}::jsonb ->> 'start_time')::bigint else start_time end
-    where run_id = ${runId} ${owned}`.execute(db);
-  if (fence && Number(r.numAffectedRows ?? 0) === 0) {
+  const ends = fence !== undefined && TERMINAL.includes(String((patch as { life_cycle_state?: string }).life_cycle_state));
+  const text = PATCH_RUN_SQL[fence ? 1 : 0][ends ? 1 : 0];
+  const values = fence ? [p, runId, fence.workerId, epoch] : [p, runId];
+  const rows = prepared
+    ? (await prepared(`weir_patch_run_${fence ? 'f' : ''}${ends ? 'e' : ''}`, text, values)).rowCount
+    : Number((await db.executeQuery(CompiledQuery.raw(text, values))).numAffectedRows ?? 0);
+  if (fence && rows === 0) {
     fence.onFenced(runId);
     throw fencedError(runId, fence.workerId);
   }
