@@ -56,7 +56,9 @@ describe('attempts on standby for a slot (slot-pool.ts, ADR 0011)', () => {
     const file = join(ctx.h.dir, 'times-cancel');
     const job = await ctx.h.createJob({ name: 'cancel', tasks: Array.from({ length: 4 }, (_, i) => timed(`c${i}`, file, 5)) });
     const { run_id } = await ctx.h.runs.runNow(job, {});
-    await expect.poll(async () => (await ctx.h.store.listTaskRuns(run_id)).filter((t) => t.life_cycle_state === 'RUNNING').length, { timeout: 5000 }).toBe(2);
+    // Two processes have started (and written their first line); the other two wait on standby.
+    const lines = () => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').length : 0);
+    await expect.poll(lines, { timeout: 5000 }).toBe(2);
     await ctx.h.executor.cancelRun(run_id);
     const run = await ctx.h.executor.waitForRun(run_id);
     expect(run.result_state).toBe('CANCELED');

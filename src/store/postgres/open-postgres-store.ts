@@ -32,8 +32,12 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     // The schema is validated as an identifier by parsePostgresUrl, so it can go into the startup options as is.
     ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
   });
-  // An idle client whose server connection drops emits 'error'; without a listener that would crash the process.
+  // A client whose server connection drops emits 'error'; without a listener that crashes the process. The pool
+  // listens on idle clients only: one checked out (by Kysely, for a query or transaction) had none, so a connection
+  // reset in the middle of a heartbeat killed a worker instead of letting it fence itself (seen in
+  // test/scale-out-roles.test.ts under CPU load). The query itself still fails with the error.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   await checkReachable(pool, target);
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   try {
