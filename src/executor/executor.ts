@@ -221,7 +221,7 @@ export class Executor extends RunLifecycle {
     let slot: AttemptSlot | undefined;
     if (needsSlot) {
       if (this.slots.tryTake()) slot = { pool: this.slots, held: true };
-      else if (standbyCapable(kind, tr.task) && this.standby.size < this.slots.capacity) slot = { pool: this.slots, held: false };
+      else if (standbyCapable(kind, tr.task) && !this.d.remote && this.standby.size < this.slots.capacity) slot = { pool: this.slots, held: false };
       else return;
     }
     const now = this.d.clock.now();
